@@ -1,0 +1,28 @@
+"""skimbal: imbalance-aware deep sequence classifiers for scikit-learn.
+
+Public names are imported lazily so that ``import skimbal`` (and the CLI's
+argument checks) do not pay TensorFlow's start-up cost until a model is used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "WeightedSequenceClassifier": "skimbal.classifier",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'skimbal' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,72 @@
+"""Compatibility fixes between scikeras and current scikit-learn.
+
+scikeras 0.13 (its last release) predates scikit-learn 1.6's estimator tags.
+Every workaround skimbal needs for that lives in this module, so that replacing
+scikeras, or dropping a fix once upstream has it, is a one-module change.
+
+Fixes
+-----
+1. **Estimator tags.** scikeras declares its type with the legacy
+   ``_estimator_type`` attribute and ``_more_tags``; scikit-learn >= 1.7 reads
+   only ``__sklearn_tags__``. Because ``BaseWrapper`` (a ``BaseEstimator``)
+   precedes ``ClassifierMixin`` in ``KerasClassifier``'s MRO, the mixin's tags
+   are never applied: ``is_classifier(KerasClassifier())`` is ``False`` and
+   ``check_cv(5, y, classifier=True)``-style logic in ``cross_val_score``
+   silently falls back to unstratified ``KFold``. :class:`ClassifierTagsMixin`
+   sets the classifier tags explicitly.
+2. **partial_fit.** scikeras' ``partial_fit`` bypasses any weighting done in a
+   subclass' ``fit`` (it multiplies ``class_weight`` into the caller's
+   ``sample_weight`` in place). :func:`hide_partial_fit` makes the attribute
+   absent, so meta-estimators that probe ``hasattr(est, "partial_fit")`` do not
+   pick a code path that would silently train unweighted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.utils import ClassifierTags
+
+__all__ = ["ClassifierTagsMixin", "hide_partial_fit"]
+
+
+class ClassifierTagsMixin:
+    """Give a scikeras-based classifier correct scikit-learn >= 1.6 tags.
+
+    Place it first in the bases of the estimator class so that its
+    ``__sklearn_tags__`` wins over ``BaseEstimator``'s.
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        # Training is stochastic unless a seed is given.
+        tags.non_deterministic = getattr(self, "random_state", None) is None
+        return tags
+
+
+class _HiddenAttribute:
+    """Descriptor that makes an inherited method look absent (``hasattr`` False)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        raise AttributeError(f"{self.name} is not available: {self.reason}")
+
+
+def hide_partial_fit() -> _HiddenAttribute:
+    """Return a class attribute that hides scikeras' unweighted ``partial_fit``."""
+    return _HiddenAttribute(
+        "scikeras' partial_fit skips skimbal's class weighting; call fit instead"
+    )

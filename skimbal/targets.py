@@ -1,0 +1,166 @@
+"""What kind of target ``y`` is, and how to encode it for Keras and back.
+
+This is the only module that inspects raw targets. Everything downstream
+(weights, losses, the classifier) works with the :class:`TargetEncoder`'s
+``kind``, ``classes_`` and integer codes.
+
+Supported kinds
+---------------
+``"binary"``
+    1-D labels with exactly two distinct values (ints, bools or strings).
+``"multiclass"``
+    1-D labels with three or more distinct values (ints or strings).
+``"onehot"``
+    2-D 0/1 array with exactly one 1 per row; ``classes_`` is
+    ``arange(n_columns)`` and predictions come back one-hot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TargetEncoder", "as_label_array"]
+
+KINDS = ("binary", "multiclass", "onehot")
+
+
+def as_label_array(y: Any) -> np.ndarray:
+    """Convert ``y`` (list, Series, DataFrame, array) to an ndarray without copying.
+
+    Raises
+    ------
+    TypeError
+        If ``y`` is ``None`` or a scalar.
+    """
+    if y is None:
+        raise TypeError("y is required: expected an array-like of class labels.")
+    arr = np.asarray(y)
+    if arr.ndim == 0:
+        raise TypeError(f"y must be an array-like of labels, got the scalar {y!r}.")
+    return arr
+
+
+def _check_label_values(y: np.ndarray) -> None:
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity; expected class labels.")
+        if not np.all(np.equal(np.mod(y, 1), 0)):
+            raise ValueError(
+                "y holds continuous (non-integer) floats; expected class labels "
+                "(ints, bools or strings). This is a classifier, not a regressor."
+            )
+    elif y.dtype.kind == "O":
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in y.ravel()):
+            raise ValueError("y contains missing values (None or NaN).")
+
+
+def _is_onehot(y: np.ndarray) -> bool:
+    if y.dtype.kind not in "biuf":
+        return False
+    binary = np.all((y == 0) | (y == 1))
+    return bool(binary and np.all(y.sum(axis=1) == 1))
+
+
+class TargetEncoder:
+    """Detect the kind of a classification target and encode it as integer codes.
+
+    Attributes
+    ----------
+    kind : str
+        One of ``"binary"``, ``"multiclass"``, ``"onehot"``.
+    classes_ : ndarray of shape (n_classes,)
+        The distinct labels, sorted (``arange(n_columns)`` for one-hot).
+    dtype_ : numpy dtype
+        dtype of the ``y`` given to :meth:`fit`, used to return predictions in
+        the same form.
+    """
+
+    def fit(self, y: Any) -> TargetEncoder:
+        """Learn the kind and the classes of ``y``."""
+        y = as_label_array(y)
+        self.dtype_ = y.dtype
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim == 1:
+            _check_label_values(y)
+            try:
+                classes = np.unique(y)
+            except TypeError as exc:  # e.g. a mix of ints and strings
+                raise TypeError(
+                    "y mixes label types that cannot be ordered (e.g. ints and "
+                    f"strings): {exc}"
+                ) from None
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y has a single class ({classes[0]!r}); a classifier needs at "
+                    "least two classes in the training data."
+                )
+            self.kind = "binary" if len(classes) == 2 else "multiclass"
+            self.classes_ = classes
+        elif y.ndim == 2:
+            if not _is_onehot(y):
+                raise ValueError(
+                    "2-D y must be one-hot encoded (0/1 entries, exactly one 1 per "
+                    f"row); got shape {y.shape} with rows that are not one-hot."
+                )
+            counts = y.sum(axis=0)
+            if np.count_nonzero(counts) < 2:
+                raise ValueError(
+                    "one-hot y has a single class present; a classifier needs at "
+                    "least two classes in the training data."
+                )
+            self.kind = "onehot"
+            self.classes_ = np.arange(y.shape[1])
+        else:
+            raise ValueError(
+                f"y must be 1-D labels or a 2-D one-hot array; got {y.ndim}-D y "
+                f"of shape {y.shape}."
+            )
+        self.ndim_ = y.ndim if self.kind != "onehot" else 2
+        return self
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes_)
+
+    def transform(self, y: Any) -> np.ndarray:
+        """Encode ``y`` as int32 codes indexing ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds labels not seen in :meth:`fit` or has the wrong form.
+        """
+        y = as_label_array(y)
+        if self.kind == "onehot":
+            if y.ndim != 2 or y.shape[1] != self.n_classes or not _is_onehot(y):
+                raise ValueError(
+                    f"y must be one-hot with {self.n_classes} columns, as in fit; "
+                    f"got shape {y.shape}."
+                )
+            return np.argmax(y, axis=1).astype(np.int32)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D labels as in fit; got shape {y.shape}.")
+        _check_label_values(y)
+        codes = np.searchsorted(self.classes_, y)
+        codes = np.clip(codes, 0, self.n_classes - 1)
+        unknown = self.classes_[codes] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels not seen in fit: {sorted(set(y[unknown].tolist()))}"
+                f"; known classes are {self.classes_.tolist()}."
+            )
+        return codes.astype(np.int32)
+
+    def inverse_transform(self, codes: np.ndarray) -> np.ndarray:
+        """Turn int codes back into labels in the form given to :meth:`fit`."""
+        codes = np.asarray(codes, dtype=np.intp)
+        if self.kind == "onehot":
+            out = np.zeros((len(codes), self.n_classes), dtype=self.dtype_)
+            out[np.arange(len(codes)), codes] = 1
+            return out
+        return self.classes_[codes]
