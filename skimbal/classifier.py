@@ -281,7 +281,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         if kwargs["loss"] is None:
             kwargs["loss"] = (
                 "binary_crossentropy"
-                if getattr(self, "n_outputs_", 1) == 1
+                if self._output_mode() == "sigmoid"
                 else "sparse_categorical_crossentropy"
             )
         return kwargs

@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny datasets and fast model settings."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from skimbal.datasets import make_imbalanced_sequences  # noqa: E402
+
+# Small and fast: a few units, few epochs; results still depend on the data.
+FAST = dict(units=4, epochs=2, batch_size=32, random_state=0, learning_rate=0.01)
+
+
+@pytest.fixture(scope="session")
+def binary_data():
+    return make_imbalanced_sequences(
+        200, n_timesteps=10, n_features=3, weights=(0.85, 0.15), class_sep=2.0,
+        random_state=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def multiclass_data():
+    return make_imbalanced_sequences(
+        240, n_timesteps=10, n_features=3, weights=(0.6, 0.3, 0.1), class_sep=2.0,
+        random_state=1,
+    )
+
+
+@pytest.fixture(scope="session")
+def fast_params():
+    return dict(FAST)
+
+
+def string_labels(y: np.ndarray) -> np.ndarray:
+    names = np.array(["normal", "fraud", "other"])
+    return names[y]

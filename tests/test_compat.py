@@ -1,0 +1,52 @@
+"""The scikeras / scikit-learn compatibility fixes in skimbal._compat."""
+
+import numpy as np
+import pytest
+from scikeras.wrappers import KerasClassifier
+from sklearn.base import is_classifier
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import get_tags
+
+from skimbal import WeightedSequenceClassifier
+from skimbal._compat import ClassifierTagsMixin
+
+
+def test_plain_scikeras_is_not_a_classifier_without_the_fix():
+    # Documents the upstream problem the mixin fixes; if scikeras ever fixes
+    # it, this test fails and the mixin can be dropped.
+    assert not is_classifier(KerasClassifier())
+
+
+def test_mixin_makes_scikeras_a_classifier():
+    class Fixed(ClassifierTagsMixin, KerasClassifier):
+        pass
+
+    assert is_classifier(Fixed())
+    tags = get_tags(Fixed())
+    assert tags.estimator_type == "classifier"
+    assert tags.input_tags.three_d_array
+
+
+def test_weighted_classifier_tags():
+    est = WeightedSequenceClassifier()
+    assert is_classifier(est)
+    tags = get_tags(est)
+    assert tags.target_tags.required
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert tags.non_deterministic
+    assert not get_tags(WeightedSequenceClassifier(random_state=0)).non_deterministic
+
+
+def test_check_cv_is_stratified_for_the_estimator():
+    y = np.array([0] * 10 + [1] * 5)
+    cv = check_cv(5, y, classifier=is_classifier(WeightedSequenceClassifier()))
+    assert isinstance(cv, StratifiedKFold)
+    cv_plain = check_cv(5, y, classifier=is_classifier(KerasClassifier()))
+    assert isinstance(cv_plain, KFold)
+
+
+def test_partial_fit_is_hidden():
+    est = WeightedSequenceClassifier()
+    assert not hasattr(est, "partial_fit")
+    with pytest.raises(AttributeError, match="class weighting"):
+        est.partial_fit
