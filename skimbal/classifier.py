@@ -353,7 +353,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.n_features_in_ = X.shape[2]
         self.n_outputs_ = 1 if encoder.kind == "binary" else encoder.n_classes
         self.class_weight_ = {
-            label: float(w) for label, w in zip(encoder.classes_.tolist(), cw)
+            label: float(w) for label, w in zip(encoder.classes_.tolist(), cw, strict=True)
         }
         self._random_state = seed
 

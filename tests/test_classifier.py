@@ -274,7 +274,7 @@ def test_cross_validate_weights_per_fold(binary_data, fast_params):
         WeightedSequenceClassifier(class_weight="balanced", **fast_params), X, y,
         cv=StratifiedKFold(3), return_estimator=True,
     )
-    for est, idx in zip(res["estimator"], StratifiedKFold(3).split(X, y)):
+    for est, idx in zip(res["estimator"], StratifiedKFold(3).split(X, y), strict=True):
         counts = np.bincount(y[idx[0]])
         assert est.class_weight_[1] == pytest.approx(counts.sum() / (2 * counts[1]))
 

@@ -49,4 +49,4 @@ def test_partial_fit_is_hidden():
     est = WeightedSequenceClassifier()
     assert not hasattr(est, "partial_fit")
     with pytest.raises(AttributeError, match="class weighting"):
-        est.partial_fit
+        getattr(est, "partial_fit")  # noqa: B009
