@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit
+from ._threads import configure_from_environment
 from ._validation import check_sequences, seed_from_random_state
 from .architectures import CELLS, build_recurrent_model
 from .model_selection import stratified_validation_split
@@ -32,6 +33,9 @@ from .weights import (
 )
 
 __all__ = ["WeightedSequenceClassifier"]
+
+# Rows per forward pass in predict / predict_proba (bounds peak memory).
+_PREDICT_CHUNK = 4096
 
 
 class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
@@ -358,6 +362,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._random_state = seed
 
         # Keras work starts here
+        configure_from_environment()
         self.model_ = self._build_keras_model()
         self._initialize_callbacks()
         self._ensure_compiled_model()
@@ -395,8 +400,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     # ----------------------------------------------------------------- predict
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(
-            self.model_.predict(X, batch_size=self.batch_size, verbose=0)
+        # ``Model.predict`` builds a dataset and an epoch loop on every call
+        # (tens of ms even for one sample). ``predict_on_batch`` runs the same
+        # compiled predict step once; chunks bound the memory of large inputs.
+        chunk = max(self.batch_size, _PREDICT_CHUNK)
+        if len(X) <= chunk:
+            return np.asarray(self.model_.predict_on_batch(X))
+        return np.concatenate(
+            [np.asarray(self.model_.predict_on_batch(X[i : i + chunk]))
+             for i in range(0, len(X), chunk)]
         )
 
     def predict_proba(self, X: Any) -> np.ndarray:
