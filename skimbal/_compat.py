@@ -19,15 +19,23 @@ Fixes
    ``sample_weight`` in place). :func:`hide_partial_fit` makes the attribute
    absent, so meta-estimators that probe ``hasattr(est, "partial_fit")`` do not
    pick a code path that would silently train unweighted.
+3. **Op determinism left on.** scikeras' seeded sections set
+   ``TF_DETERMINISTIC_OPS=1`` *before* asking TensorFlow whether determinism
+   was already enabled; TensorFlow reads that variable, answers yes, and
+   scikeras never turns determinism off again. Every later *unseeded* fit in
+   the process then fails ("Random ops require a seed ... when determinism is
+   enabled"). :func:`restore_op_determinism` puts the caller's setting back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sklearn.utils import ClassifierTags
 
-__all__ = ["ClassifierTagsMixin", "hide_partial_fit"]
+__all__ = ["ClassifierTagsMixin", "hide_partial_fit", "restore_op_determinism"]
 
 
 class ClassifierTagsMixin:
@@ -70,3 +78,20 @@ def hide_partial_fit() -> _HiddenAttribute:
     return _HiddenAttribute(
         "scikeras' partial_fit skips skimbal's class weighting; call fit instead"
     )
+
+
+@contextmanager
+def restore_op_determinism() -> Iterator[None]:
+    """Undo TensorFlow op determinism switched on inside the block by scikeras.
+
+    A user who enabled determinism before (``tf.config.experimental.
+    enable_op_determinism()`` or ``TF_DETERMINISTIC_OPS=1``) keeps it.
+    """
+    from tensorflow.python.framework import config
+
+    was_enabled = config.is_op_determinism_enabled()
+    try:
+        yield
+    finally:
+        if not was_enabled and config.is_op_determinism_enabled():
+            config.disable_op_determinism()

@@ -19,7 +19,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import ClassifierTagsMixin, hide_partial_fit
+from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
+from ._seeding import seed_model
 from ._threads import configure_from_environment
 from ._validation import check_sequences, seed_from_random_state
 from .architectures import CELLS, build_recurrent_model
@@ -257,6 +258,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     # ------------------------------------------------------------- model build
     def _check_model_param(self):  # overrides scikeras
         return self._default_model if self.model is None else self.model
+
+    def _build_keras_model(self) -> keras.Model:  # extends scikeras
+        with restore_op_determinism():
+            model = super()._build_keras_model()
+        if self._random_state is not None:
+            model = seed_model(model, self._random_state)
+        return model
+
+    def _fit_keras_model(self, *args: Any, **kwargs: Any) -> None:  # extends scikeras
+        with restore_op_determinism():
+            super()._fit_keras_model(*args, **kwargs)
 
     def _default_model(self, meta: dict[str, Any]) -> keras.Model:
         n_outputs = meta["n_outputs_"]

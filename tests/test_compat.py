@@ -50,3 +50,28 @@ def test_partial_fit_is_hidden():
     assert not hasattr(est, "partial_fit")
     with pytest.raises(AttributeError, match="class weighting"):
         getattr(est, "partial_fit")  # noqa: B009
+
+
+
+def test_seeded_fit_does_not_leave_op_determinism_on():
+    # A fresh process: TensorFlow caches TF_DETERMINISTIC_OPS at its first
+    # determinism query, which must happen inside scikeras' seeded block.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from skimbal import WeightedSequenceClassifier as W\n"
+        "from tensorflow.python.framework import config\n"
+        "rng = np.random.RandomState(0)\n"
+        "X = rng.normal(size=(20, 4, 2)).astype('float32')\n"
+        "y = np.r_[np.zeros(10, int), np.ones(10, int)]\n"
+        "W(units=2, epochs=1, random_state=0).fit(X, y)\n"
+        "print('determinism', config.is_op_determinism_enabled())\n"
+        "W(units=2, epochs=1, dropout=0.2).fit(X, y)\n"  # unseeded random ops
+        "print('unseeded fit ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert "determinism False" in out.stdout, out.stderr[-2000:]
+    assert "unseeded fit ok" in out.stdout, out.stderr[-2000:]
