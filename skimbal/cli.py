@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +214,11 @@ def _user_data(path: Path) -> Dataset:
 
     if not path.is_file():
         raise CLIError(f"--data {path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise CLIError(
+            f"--data {path}: not a readable .npz file (expected an archive written by "
+            "numpy.savez(path, X=X, y=y[, lengths=lengths]))"
+        )
     try:
         with np.load(path, allow_pickle=False) as npz:
             names = list(npz.files)

@@ -310,7 +310,9 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
             ) from None
         raise ValueError(f"{path} is not a skimbal model file (not a zip archive).") from None
     except (EOFError, OSError) as exc:
-        raise ValueError(f"{path} is a truncated or corrupted skimbal model file ({exc}).") from None
+        raise ValueError(
+            f"{path} is a truncated or corrupted skimbal model file ({exc})."
+        ) from None
     try:
         meta = json.loads(raw_meta.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
