@@ -236,7 +236,8 @@ def _user_data(path: Path) -> Dataset:
         if "allow_pickle" in str(exc):
             raise CLIError(
                 f"--data {path}: holds Python objects, which skimbal does not unpickle; "
-                "save numeric arrays (pad variable-length sequences and pass lengths)"
+                "save numeric arrays (pad variable-length sequences and pass lengths) and "
+                "string labels as fixed-width strings (y.astype(str))"
             ) from None
         raise CLIError(f"--data {path}: not a readable .npz file ({exc})") from None
     except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError on damaged files

@@ -274,12 +274,17 @@ def save(estimator: Any, path: PathLike, *, strict: bool = True) -> Path:
         "fitted": fitted,
     }
     path = Path(path)
+    partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = Path(tmp) / MODEL_NAME
         estimator.model_.save(keras_file)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(META_NAME, json.dumps(meta, indent=1))
-            zf.write(keras_file, MODEL_NAME)
+        try:  # write next to the target, then rename: no half-written file at `path`
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(META_NAME, json.dumps(meta, indent=1))
+                zf.write(keras_file, MODEL_NAME)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
     return path
 
 
