@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
     "set_num_threads": "skimbal._threads",
+    "load": "skimbal.persistence",
 }
 
 __all__ = ["__version__", *_LAZY]

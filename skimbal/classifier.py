@@ -450,6 +450,21 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         proba = self.predict_proba(X)
         return self.target_encoder_.inverse_transform(np.argmax(proba, axis=1))
 
+    def save(self, path: Any, *, strict: bool = True) -> Any:
+        """Save the fitted estimator without pickle; reload with :func:`skimbal.load`.
+
+        One zip file holding the Keras native ``.keras`` network and JSON
+        metadata (parameters, classes, fitted state, library versions); see
+        :mod:`skimbal.persistence` for the format and ``strict``.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from .persistence import save
+
+        return save(self, path, strict=strict)
+
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict(X)`` against ``y`` (scikit-learn's default).
 

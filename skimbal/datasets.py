@@ -1,13 +1,16 @@
-"""Datasets: a synthetic imbalanced sequence generator (no Keras import)."""
+"""Datasets: a synthetic imbalanced sequence generator and the embedded
+JapaneseVowels data (no Keras import)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import resources
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["make_imbalanced_sequences"]
+__all__ = ["load_japanese_vowels", "make_imbalanced_sequences", "pad_sequences"]
 
 
 def _class_counts(n_samples: int, weights: Sequence[float]) -> np.ndarray:
@@ -127,3 +130,166 @@ def make_imbalanced_sequences(
             f"target must be 'class', 'multilabel' or 'per_timestep'; got {target!r}."
         )
     return X.astype(np.float32), y
+
+
+# --------------------------------------------------------------- JapaneseVowels
+_JV_FILE = "japanese_vowels.npz"
+_JV_MAX_LEN = 29
+_JV_DESCR = """JapaneseVowels (UEA multivariate time series classification archive)
+=====================================================================
+
+Nine Japanese male speakers uttered the vowels /ae/; each utterance is a
+sequence of 12 LPC cepstrum coefficients per frame, 7 to 29 frames long.
+The task is to identify the speaker (labels 1..9). Standard split: 270
+training cases (30 per speaker) and 370 test cases (24..88 per speaker).
+
+Source: UCI Machine Learning Repository, "Japanese Vowels" (Kudo, Toyama and
+Shimbo), as distributed in the UEA multivariate archive (Bagnall et al. 2018);
+skimbal's copy is regenerated from the archive's .ts files by
+tools/make_japanese_vowels.py.
+
+M. Kudo, J. Toyama and M. Shimbo (1999). Multidimensional curve
+classification using passing-through regions. Pattern Recognition Letters
+20(11-13), 1103-1111.
+
+A. Bagnall, H. A. Dau, J. Lines, M. Flynn, J. Large, A. Bostrom, P. Southam
+and E. Keogh (2018). The UEA multivariate time series classification archive,
+2018. arXiv:1811.00075.
+"""
+
+
+def pad_sequences(
+    sequences: Sequence[np.ndarray], maxlen: int | None = None, *, value: float = 0.0
+) -> np.ndarray:
+    """Stack variable-length ``(T_i, n_features)`` arrays, padded at the end.
+
+    Parameters
+    ----------
+    sequences : sequence of array-like of shape (T_i, n_features)
+    maxlen : int or None, default=None
+        Length of the output's time axis; ``None`` uses the longest sequence.
+        Longer sequences raise (they are never truncated silently).
+    value : float, default=0.0
+        Padding value.
+
+    Returns
+    -------
+    ndarray of float32, shape (n_sequences, maxlen, n_features)
+        Sequence ``i`` occupies ``[i, :T_i]``; the rest is ``value``
+        (right padding, as Keras masking and cuDNN expect).
+    """
+    seqs = [np.asarray(s, dtype=np.float32) for s in sequences]
+    if not seqs or any(s.ndim != 2 for s in seqs) or len({s.shape[1] for s in seqs}) != 1:
+        raise ValueError(
+            "sequences must be a non-empty sequence of 2-D (T_i, n_features) arrays "
+            "with the same n_features."
+        )
+    lengths = np.array([len(s) for s in seqs])
+    width = int(lengths.max()) if maxlen is None else int(maxlen)
+    if lengths.max() > width:
+        raise ValueError(f"a sequence has {lengths.max()} timesteps, more than maxlen={width}.")
+    out = np.full((len(seqs), width, seqs[0].shape[1]), value, dtype=np.float32)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out
+
+
+def _subsample_class(
+    y: np.ndarray, label: int, imbalance: float, rng: np.random.RandomState
+) -> np.ndarray:
+    """Indices (sorted) keeping ``round(imbalance * largest other count)`` of ``label``."""
+    others = np.bincount(y[y != label])
+    n_keep = max(1, int(round(imbalance * others.max())))
+    idx = np.flatnonzero(y == label)
+    drop = rng.choice(idx, size=max(0, len(idx) - n_keep), replace=False)
+    return np.setdiff1d(np.arange(len(y)), drop)
+
+
+def load_japanese_vowels(
+    *,
+    imbalance: float | None = None,
+    minority_class: int = 1,
+    padded: bool = False,
+    random_state: int | np.random.RandomState | None = 0,
+) -> Bunch:
+    """Load the JapaneseVowels speaker-identification data shipped with skimbal.
+
+    640 utterances by 9 speakers, each a sequence of 7 to 29 frames of 12
+    LPC cepstrum coefficients; the standard UEA split has 270 training cases
+    (30 per speaker) and 370 test cases (24 to 88 per speaker). See ``DESCR``
+    for the source and citations.
+
+    Parameters
+    ----------
+    imbalance : float in (0, 1] or None, default=None
+        ``None`` returns the data as published. A float makes the speaker
+        ``minority_class`` a minority: in **each split separately**, only
+        ``max(1, round(imbalance * n_max))`` of its cases are kept, where
+        ``n_max`` is the case count of the most frequent *other* speaker in that
+        split. ``imbalance=0.1`` (1:10) keeps 3 of the 30 training cases
+        (``n_max = 30``) and 9 of the 31 test cases (``n_max = 88``). The kept
+        cases are drawn without replacement with ``random_state``; all other
+        cases are kept and the original order is preserved.
+    minority_class : int in 1..9, default=1
+        Speaker that ``imbalance`` subsamples.
+    padded : bool, default=False
+        ``False``: ``X_train``/``X_test`` are lists of float32 arrays of shape
+        ``(T_i, 12)``. ``True``: float32 arrays of shape ``(n, 29, 12)``,
+        each sequence end-padded with zeros to 29 frames (the longest in the
+        dataset, so both splits have the same shape); ``lengths_*`` give the
+        true lengths.
+    random_state : int, RandomState or None, default=0
+        Seed of the subsampling (unused when ``imbalance`` is None).
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``X_train``, ``y_train`` (int64 speaker labels 1..9), ``lengths_train``
+        (int64), ``X_test``, ``y_test``, ``lengths_test``, ``target_names``
+        (the labels 1..9), ``n_features`` (12) and ``DESCR``.
+
+    Examples
+    --------
+    >>> from skimbal.datasets import load_japanese_vowels
+    >>> data = load_japanese_vowels()
+    >>> len(data.X_train), data.X_train[0].shape, len(data.X_test)
+    (270, (20, 12), 370)
+    >>> d = load_japanese_vowels(imbalance=0.1, padded=True)
+    >>> d.X_train.shape, int((d.y_train == 1).sum()), int((d.y_test == 1).sum())
+    ((243, 29, 12), 3, 9)
+    """
+    if imbalance is not None and (
+        not isinstance(imbalance, Real)
+        or isinstance(imbalance, bool)
+        or not 0 < imbalance <= 1
+    ):
+        raise ValueError(f"imbalance must be None or a float in (0, 1]; got {imbalance!r}.")
+    if (
+        not isinstance(minority_class, Integral)
+        or isinstance(minority_class, bool)
+        or not 1 <= minority_class <= 9
+    ):
+        raise ValueError(
+            f"minority_class must be a speaker label in 1..9; got {minority_class!r}."
+        )
+    if not isinstance(padded, bool):
+        raise TypeError(f"padded must be a bool; got {padded!r}.")
+    rng = check_random_state(random_state)
+
+    with resources.files("skimbal").joinpath("data", _JV_FILE).open("rb") as fh:
+        with np.load(fh, allow_pickle=False) as raw:
+            values, lengths = raw["values"], raw["lengths"].astype(np.int64)
+            labels, is_test = raw["labels"].astype(np.int64), raw["is_test"]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    out = Bunch(target_names=np.arange(1, 10), n_features=values.shape[1], DESCR=_JV_DESCR)
+    # train first so that a given seed draws the same training subset however
+    # the test split is used
+    for split, mask in (("train", ~is_test), ("test", is_test)):
+        idx = np.flatnonzero(mask)
+        if imbalance is not None:
+            idx = idx[_subsample_class(labels[idx], minority_class, float(imbalance), rng)]
+        seqs = [values[starts[i] : starts[i] + lengths[i]].copy() for i in idx]
+        out[f"X_{split}"] = pad_sequences(seqs, _JV_MAX_LEN) if padded else seqs
+        out[f"y_{split}"] = labels[idx]
+        out[f"lengths_{split}"] = lengths[idx]
+    return out

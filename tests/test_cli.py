@@ -1,4 +1,20 @@
+"""The ``skimbal`` command line, through its own entry point ``skimbal.cli.main``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import skimbal.classifier
+from skimbal import cli
 from skimbal.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_usage(capsys):
@@ -7,6 +23,204 @@ def test_usage(capsys):
     assert "demo" in out and "cv" in out
 
 
+def test_help_exits_zero(capsys):
+    assert main(["cv", "--help"]) == 0
+    assert "--class-weight" in capsys.readouterr().out
+
+
 def test_unknown_command(capsys):
     assert main(["frobnicate"]) == 2
     assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail if the CLI gets as far as creating estimators."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError("estimators were created although the input is bad")
+
+    monkeypatch.setattr(cli, "_candidates", boom)
+
+
+@pytest.fixture
+def npz(tmp_path):
+    def write(name="data.npz", **arrays):
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        return str(path)
+
+    return write
+
+
+def _fails(capsys, argv, match):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("skimbal: error:") and "\n" not in err, err
+    assert "Traceback" not in err
+    assert match in err, err
+
+
+X_OK = np.zeros((12, 5, 2), dtype=np.float32)
+Y_OK = np.array([0] * 8 + [1] * 4)
+
+
+def test_missing_file(no_training, capsys, tmp_path):
+    _fails(capsys, ["cv", "--data", str(tmp_path / "nope.npz")], "no such file")
+
+
+def test_not_an_npz(no_training, capsys, tmp_path):
+    path = tmp_path / "data.npz"
+    path.write_text("X,y\n1,2\n")
+    _fails(capsys, ["cv", "--data", str(path)], "not a readable .npz file")
+
+
+def test_missing_array(no_training, capsys, npz):
+    _fails(capsys, ["cv", "--data", npz(X=X_OK, labels=Y_OK)], "no array 'y' (found: X, labels)")
+
+
+def test_object_array_not_unpickled(no_training, capsys, npz):
+    ragged = np.empty(2, dtype=object)
+    ragged[:] = [np.zeros((3, 2)), np.zeros((4, 2))]
+    _fails(capsys, ["cv", "--data", npz(X=ragged, y=np.array([0, 1]))], "Python objects")
+
+
+@pytest.mark.parametrize(
+    "arrays, match",
+    [
+        (dict(X=np.zeros((12, 5)), y=Y_OK), "must be 3-D"),
+        (dict(X=X_OK, y=Y_OK[:10]), "one label per sequence (12,)"),
+        (dict(X=X_OK, y=np.zeros(12)), "single class"),
+        (dict(X=X_OK, y=Y_OK, lengths=np.full(12, 6)), "lengths must be 12 integers in 1..5"),
+        (dict(X=X_OK, y=Y_OK, lengths=np.full(11, 3)), "lengths must be 12 integers"),
+        (dict(X=X_OK, y=Y_OK, lengths=np.full(12, 2.5)), "lengths must be 12 integers"),
+    ],
+)
+def test_bad_arrays(no_training, capsys, npz, arrays, match):
+    _fails(capsys, ["cv", "--data", npz(**arrays)], match)
+
+
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        (["--cell", "transformer"], "invalid choice: 'transformer'"),
+        (["--units", "0"], "expected a positive integer, got '0'"),
+        (["--epochs", "ten"], "expected a positive integer, got 'ten'"),
+        (["--folds", "1"], "--folds must be at least 2"),
+        (["--folds", "5"], "class 1 has only 4 samples; --folds 5"),
+        (["--class-weight", "heavy"], "expected 'none', 'balanced' or a JSON object"),
+        (["--class-weight", '{"1": -2}'], "expected 'none', 'balanced' or a JSON object"),
+        (["--class-weight", '{"7": 2}'], "unknown label(s) 7; the labels are 0, 1"),
+        (["--plot", "report.xyz"], "unsupported file type '.xyz'"),
+        (["--plot", "no/such/dir/report.png"], "does not exist"),
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_bad_options(no_training, capsys, npz, options, match):
+    _fails(capsys, ["cv", "--data", npz(X=X_OK, y=Y_OK), "--folds", "2", *options], match)
+
+
+def test_cv_requires_data(no_training, capsys):
+    _fails(capsys, ["cv"], "the following arguments are required: --data")
+
+
+def test_demo_bad_imbalance(no_training, capsys):
+    _fails(capsys, ["demo", "--imbalance", "2"], "expected a ratio in (0, 1]")
+
+
+def test_bad_input_is_checked_without_tensorflow(tmp_path):
+    code = (
+        "import sys, skimbal.cli as c; "
+        f"rc = c.main(['cv', '--data', {str(tmp_path / 'x.npz')!r}]); "
+        "print(rc, 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == ["2", "False", "False"]
+    assert out.stderr.strip().count("\n") == 0 and "no such file" in out.stderr
+
+
+# ------------------------------------------- the report, with a stub estimator
+class MajorityStub:
+    """Predicts the training majority class with probability 1; records its fits."""
+
+    fits: list = []
+
+    def __init__(self, class_weight=None, **params):
+        self.class_weight, self.params = class_weight, params
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.majority_ = np.argmax([np.sum(y == c) for c in self.classes_])
+        MajorityStub.fits.append((self.class_weight, len(X), X.shape))
+        return self
+
+    def predict_proba(self, X):
+        p = np.zeros((len(X), len(self.classes_)))
+        p[:, self.majority_] = 1.0
+        return p
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    MajorityStub.fits = []
+    monkeypatch.setattr(skimbal.classifier, "WeightedSequenceClassifier", MajorityStub)
+    return MajorityStub
+
+
+def test_report_metrics_hand_computed(stub, capsys, npz):
+    X = np.random.default_rng(0).normal(size=(30, 4, 2)).astype(np.float32)
+    y = np.array(["a"] * 20 + ["b"] * 10)
+    path = npz(X=X, y=y, lengths=np.full(30, 4))
+    argv = ["cv", "--data", path, "--folds", "2", "--class-weight", "none", "balanced",
+            '{"b": 3}', "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["class_counts"] == {"a": 20, "b": 10} and report["minority_class"] == "b"
+    assert [r["model"] for r in report["results"]] == [
+        "unweighted", 'class_weight="balanced"', 'class_weight={"b": 3}']
+    # each row: 2 folds of 15 training sequences; the dict spec reaches the estimator
+    assert [f[:2] for f in stub.fits] == (
+        [(None, 15)] * 2 + [("balanced", 15)] * 2 + [({"b": 3.0}, 15)] * 2)
+    # always "a": balanced accuracy 1/2, minority recall 0, macro F1 = F1(a) / 2 with
+    # precision 10/15 and recall 1 -> F1(a) = 0.8
+    m = report["results"][0]["metrics"]
+    assert m["balanced_accuracy"]["folds"] == [0.5, 0.5]
+    assert m["minority_recall"]["mean"] == 0.0
+    assert m["macro_f1"]["mean"] == pytest.approx(0.4)
+    assert len(m["fit_seconds"]["folds"]) == 2
+
+
+def test_table_progress_and_plot(stub, capsys, npz, tmp_path):
+    X = np.zeros((20, 3, 1), dtype=np.float32)
+    y = np.array([0] * 15 + [1] * 5)
+    png = tmp_path / "report.png"
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "5", "--plot", str(png)]) == 0
+    captured = capsys.readouterr()
+    assert "balanced acc" in captured.out and "minority recall" in captured.out
+    assert "unweighted" in captured.out and "0.500 ± 0.000" in captured.out
+    assert "10/10" in captured.err  # progress over 2 rows x 5 folds
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_model_input_is_padded_array_with_true_lengths(stub, capsys, npz):
+    X = np.zeros((10, 6, 2), dtype=np.float32)
+    assert main(["cv", "--data", npz(X=X, y=np.array([0, 1] * 5), lengths=np.arange(1, 11) % 6 + 1),
+                 "--folds", "2", "--class-weight", "none"]) == 0
+    assert [f[2] for f in stub.fits] == [(5, 6, 2)] * 2
+
+
+# ------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_demo_end_to_end(capsys):
+    argv = ["demo", "--quick", "--folds", "2", "--epochs", "1", "--units", "2",
+            "--class-weight", "balanced", "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 591
+    assert report["class_counts"]["1"] == 3 + 9 and report["minority_class"] == 1
+    assert [r["model"] for r in report["results"]] == ['class_weight="balanced"']
+    for row in report["results"]:
+        ba = row["metrics"]["balanced_accuracy"]["folds"]
+        assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)

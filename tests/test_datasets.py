@@ -1,7 +1,9 @@
+from importlib import resources
+
 import numpy as np
 import pytest
 
-from skimbal.datasets import make_imbalanced_sequences
+from skimbal.datasets import load_japanese_vowels, make_imbalanced_sequences, pad_sequences
 
 
 def test_shapes_and_exact_proportions():
@@ -47,3 +49,87 @@ def test_per_timestep_events_are_rare_and_marked():
 def test_unknown_target():
     with pytest.raises(ValueError, match="target must be"):
         make_imbalanced_sequences(50, target="regression")
+
+
+# --------------------------------------------------------------- JapaneseVowels
+TEST_COUNTS = [31, 35, 88, 44, 29, 24, 40, 50, 29]  # speakers 1..9 in the UEA test split
+
+
+def test_japanese_vowels_standard_split():
+    d = load_japanese_vowels()
+    assert len(d.X_train) == 270 and len(d.X_test) == 370
+    assert np.bincount(d.y_train, minlength=10)[1:].tolist() == [30] * 9
+    assert np.bincount(d.y_test, minlength=10)[1:].tolist() == TEST_COUNTS
+    lengths = np.concatenate([d.lengths_train, d.lengths_test])
+    assert lengths.min() == 7 and lengths.max() == 29
+    assert all(x.shape == (n, 12) and x.dtype == np.float32
+               for x, n in zip(d.X_train + d.X_test, lengths, strict=True))
+    # first frame of the first training case, as written in JapaneseVowels_TRAIN.ts
+    np.testing.assert_allclose(d.X_train[0][0, :3], [1.860936, -0.207383, 0.261557])
+    assert d.X_train[0].shape == (20, 12) and d.y_train[0] == 1
+    assert "Kudo" in d.DESCR and "Bagnall" in d.DESCR
+
+
+def test_japanese_vowels_padded_matches_lists():
+    lists, padded = load_japanese_vowels(), load_japanese_vowels(padded=True)
+    assert padded.X_train.shape == (270, 29, 12) and padded.X_test.shape == (370, 29, 12)
+    for i in (0, 100, 369):
+        n = lists.lengths_test[i]
+        np.testing.assert_array_equal(padded.X_test[i, :n], lists.X_test[i])
+        assert not padded.X_test[i, n:].any()  # end-padded with zeros
+
+
+@pytest.mark.parametrize("minority, expected_test", [(1, 9), (3, 5)])
+def test_japanese_vowels_imbalance(minority, expected_test):
+    full = load_japanese_vowels()
+    d = load_japanese_vowels(imbalance=0.1, minority_class=minority, random_state=3)
+    # round(0.1 * largest other speaker): 30 in train; 88 (or 50 without speaker 3) in test
+    assert (d.y_train == minority).sum() == 3 and (d.y_test == minority).sum() == expected_test
+    others = full.y_test != minority
+    np.testing.assert_array_equal(d.y_test[d.y_test != minority], full.y_test[others])
+    # the kept cases are original cases of that speaker, in the original order
+    originals = [x.tobytes() for x, y in zip(full.X_train, full.y_train, strict=True)
+                 if y == minority]
+    kept = [originals.index(x.tobytes())
+            for x, y in zip(d.X_train, d.y_train, strict=True) if y == minority]
+    assert kept == sorted(kept)
+    again = load_japanese_vowels(imbalance=0.1, minority_class=minority, random_state=3)
+    np.testing.assert_array_equal(again.lengths_train, d.lengths_train)
+    other_seeds = {
+        tuple(load_japanese_vowels(imbalance=0.1, minority_class=minority,
+                                   random_state=s).lengths_test)
+        for s in range(4)
+    }
+    assert len(other_seeds) > 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(imbalance=0.0), "imbalance"),
+        (dict(imbalance=1.5), "imbalance"),
+        (dict(imbalance="0.1"), "imbalance"),
+        (dict(imbalance=True), "imbalance"),
+        (dict(minority_class=0), "minority_class"),
+        (dict(minority_class=10), "minority_class"),
+        (dict(padded="yes"), "padded"),
+    ],
+)
+def test_japanese_vowels_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        load_japanese_vowels(**kwargs)
+
+
+def test_packaged_file_is_small():
+    path = resources.files("skimbal").joinpath("data", "japanese_vowels.npz")
+    assert path.is_file() and path.stat().st_size < 1_000_000
+
+
+def test_pad_sequences():
+    out = pad_sequences([np.ones((2, 1)), 2 * np.ones((3, 1))], value=-1.0)
+    np.testing.assert_array_equal(out[..., 0], [[1, 1, -1], [2, 2, 2]])
+    assert out.dtype == np.float32
+    with pytest.raises(ValueError, match="more than maxlen=2"):
+        pad_sequences([np.ones((3, 1))], maxlen=2)
+    with pytest.raises(ValueError, match="same n_features"):
+        pad_sequences([np.ones((3, 1)), np.ones((3, 2))])
