@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
+    "SequenceSampler": "skimbal.sampling",
 }
 
 __all__ = ["__version__", *_LAZY]
