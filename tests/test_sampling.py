@@ -132,6 +132,19 @@ def test_onehot_labels_keep_all_columns(seq_data):
     np.testing.assert_array_equal(y_res.sum(axis=1), 1)
 
 
+def test_fit_returns_self_and_tags(seq_data):
+    from imblearn.base import is_sampler
+    from sklearn.utils import get_tags
+
+    X, y = seq_data
+    ss = SequenceSampler(RandomOverSampler(random_state=0))
+    assert ss.fit(X, y) is ss and ss.sampling_strategy_ == {1: 60}
+    for est in (ss, MLROS(), MLSMOTE()):
+        assert is_sampler(est)
+        tags = get_tags(est).input_tags
+        assert tags.three_d_array and not tags.two_d_array
+
+
 def test_nested_params_and_clone():
     ss = SequenceSampler(SMOTE(k_neighbors=5))
     assert ss.get_params()["sampler__k_neighbors"] == 5

@@ -87,6 +87,9 @@ class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
     strings, kept as given) or one-hot rows (returned one-hot). Multi-label
     ``(n_samples, n_labels)`` targets are rejected; use
     :class:`~skimbal.sampling.MLROS` or :class:`~skimbal.sampling.MLSMOTE`.
+    For one-hot ``y`` the inner sampler sees the column indices as classes
+    (keys of a dict ``sampling_strategy`` are column indices), and the
+    result is one-hot with all the columns of ``y``.
 
     Floating ``X`` keeps its dtype. Integer or boolean ``X`` keeps it when
     the inner sampler only selects existing samples, and comes back as
