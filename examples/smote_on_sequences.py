@@ -15,31 +15,47 @@ timestep by timestep) as a step of an imbalanced-learn ``Pipeline``: every fit
 resamples its own training data only, and test folds stay untouched.
 """
 
-from collections import Counter
+import os
 
-from imblearn.over_sampling import SMOTE
-from imblearn.pipeline import make_pipeline
-from sklearn.model_selection import StratifiedKFold, cross_validate
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from skimbal import SequenceSampler, WeightedSequenceClassifier
-from skimbal.datasets import make_imbalanced_sequences
+from collections import Counter  # noqa: E402
 
-X, y = make_imbalanced_sequences(400, n_timesteps=20, n_features=3, weights=(0.95, 0.05),
-                                 class_sep=1.5, random_state=0)
+from imblearn.over_sampling import SMOTE  # noqa: E402
+from imblearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.model_selection import StratifiedKFold, cross_validate  # noqa: E402
+
+from skimbal import SequenceSampler, WeightedSequenceClassifier  # noqa: E402
+from skimbal.datasets import make_imbalanced_sequences  # noqa: E402
+
+X, y = make_imbalanced_sequences(300, n_timesteps=20, n_features=3, weights=(0.93, 0.07),
+                                 class_sep=0.7, random_state=0)
 print("data:", X.shape, dict(Counter(y.tolist())))
+cv = StratifiedKFold(3, shuffle=True, random_state=0)
+scoring = ("balanced_accuracy", "recall")
 
-# What one training set looks like after the sampler: 3-D in, 3-D out.
+
+def classifier():
+    return WeightedSequenceClassifier(units=8, epochs=6, batch_size=64, learning_rate=0.02,
+                                      random_state=0)
+
+
+# Wrong: resample everything, then cross-validate (test folds hold synthetic data).
+n, T, F = X.shape
+X2, y_leak = SMOTE(random_state=0).fit_resample(X.reshape(n, T * F), y)
+X_leak = X2.reshape(-1, T, F)
+leaky = cross_validate(classifier(), X_leak, y_leak, cv=cv, scoring=scoring)
+
+# Right: the sampler is a pipeline step; 3-D in, 3-D out, training folds only.
 X_res, y_res = SequenceSampler(SMOTE(random_state=0)).fit_resample(X, y)
-print("after SequenceSampler(SMOTE()):", X_res.shape, X_res.dtype, dict(Counter(y_res.tolist())))
+print("one fit of SequenceSampler(SMOTE()):", X.shape, "->", X_res.shape, X_res.dtype)
+pipe = make_pipeline(SequenceSampler(SMOTE(random_state=0)), classifier())
+res = cross_validate(pipe, X, y, cv=cv, scoring=scoring, return_estimator=True)
 
-pipe = make_pipeline(
-    SequenceSampler(SMOTE(k_neighbors=3, random_state=0)),
-    WeightedSequenceClassifier(units=8, epochs=8, learning_rate=0.01, random_state=0),
-)
-res = cross_validate(pipe, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0),
-                     scoring=("balanced_accuracy", "recall"), return_estimator=True)
-fold0 = res["estimator"][0].named_steps["sequencesampler"]
-print(f"balanced accuracy {res['test_balanced_accuracy'].mean():.3f}  "
-      f"minority recall {res['test_recall'].mean():.3f}")
-print("fold 0: the sampler saw the 300 training sequences and made",
-      dict(fold0.sampling_strategy_), "synthetic ones; the 100 test sequences were not resampled")
+for name, r in (("resample, then CV (leaky)", leaky), ("SequenceSampler in pipeline", res)):
+    print(f"{name:28} balanced accuracy {r['test_balanced_accuracy'].mean():.3f}  "
+          f"minority recall {r['test_recall'].mean():.3f}")
+added = {int(k): int(v) for k, v in
+         res["estimator"][0].named_steps["sequencesampler"].sampling_strategy_.items()}
+print(f"fold 0: {added} synthetic sequences made from the 200 training sequences; "
+      "the 100 test sequences were scored as they are")
