@@ -15,6 +15,7 @@ _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
     "set_num_threads": "skimbal._threads",
     "load": "skimbal.persistence",
+    "SequenceSampler": "skimbal.sampling",
 }
 
 __all__ = ["__version__", *_LAZY]

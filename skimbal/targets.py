@@ -164,3 +164,60 @@ class TargetEncoder:
             out[np.arange(len(codes)), codes] = 1
             return out
         return self.classes_[codes]
+
+
+# ------------------------------------------------------- multi-label indicators
+# Used by the samplers (skimbal.sampling); kept here so that this module stays
+# the only one that inspects raw targets.
+def is_multilabel_indicator(y: Any) -> bool:
+    """True if ``y`` is a 2-D 0/1 label-indicator matrix that is not one-hot.
+
+    Rows may have any number of active labels (including none); a matrix
+    whose rows all have exactly one 1 is one-hot (single-label) instead.
+    """
+    arr = np.asarray(y)
+    if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "biuf":
+        return False
+    if not np.all((arr == 0) | (arr == 1)):
+        return False
+    return not bool(np.all(arr.sum(axis=1) == 1))
+
+
+def check_multilabel_indicator(y: Any, *, name: str = "y") -> np.ndarray:
+    """Validate a multi-label target and return it as a 0/1 int8 matrix.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples, n_labels)
+        Label-indicator matrix of 0/1 (ints, bools or floats), ``n_labels >= 2``.
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    ndarray of int8, shape (n_samples, n_labels)
+        A new array; ``y`` itself is not modified.
+
+    Raises
+    ------
+    TypeError
+        ``y`` is None, a scalar or not numeric.
+    ValueError
+        ``y`` is not 2-D with >= 2 columns, or holds values other than 0 and 1.
+    """
+    arr = as_label_array(y)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        raise ValueError(
+            f"{name} must be a multi-label indicator matrix of shape (n_samples, "
+            f"n_labels) with n_labels >= 2; got shape {arr.shape}. For single-label "
+            "targets use skimbal.SequenceSampler with an imbalanced-learn sampler "
+            "(e.g. RandomOverSampler or SMOTE)."
+        )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric 0/1 matrix; got dtype {arr.dtype}.")
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(
+            f"{name} must hold only 0 and 1 (label absent / present); found other "
+            "values (or NaN)."
+        )
+    return arr.astype(np.int8)
