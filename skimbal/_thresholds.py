@@ -83,12 +83,13 @@ def f1_optimal_thresholds(
     Y = np.asarray(Y) > 0.5
     proba = np.asarray(proba, dtype=np.float64)
     out = np.full(Y.shape[1], float(default))
+    names = np.asarray(label_names).tolist()
     for j in range(Y.shape[1]):
         y, p = Y[:, j], proba[:, j]
         n_pos = int(y.sum())
         if n_pos == 0:
             warnings.warn(
-                f"Label {label_names[j]!r} has no positives in the validation split; "
+                f"Label {names[j]!r} has no positives in the validation split; "
                 f"its threshold stays {default}.",
                 UserWarning,
                 stacklevel=3,

@@ -203,10 +203,11 @@ def resolve_label_weights(
     n_pos = np.count_nonzero(Y, axis=0).astype(np.float64)
     n_neg = n_samples - n_pos
     degenerate = (n_pos == 0) | (n_neg == 0)
+    names = np.asarray(label_names).tolist()
     for j in np.flatnonzero(degenerate):
         what = "no positive" if n_pos[j] == 0 else "no negative"
         warnings.warn(
-            f"Label {label_names[j]!r} has {what} samples in the training data; "
+            f"Label {names[j]!r} has {what} samples in the training data; "
             "the model cannot learn it from this data"
             + (" and class_weight='balanced' leaves it unweighted (weights 1)."
                if isinstance(class_weight, str) and class_weight == "balanced" else "."),
@@ -230,7 +231,6 @@ def resolve_label_weights(
         return pos, neg
     if isinstance(class_weight, Mapping):
         pos = ones.copy()
-        names = label_names.tolist()
         unknown = []
         for key, value in class_weight.items():
             matches = [j for j, name in enumerate(names) if _same_label(name, key)]
