@@ -80,6 +80,12 @@ def _is_onehot(y: np.ndarray) -> bool:
 def _is_binary_indicator(y: np.ndarray) -> bool:
     if y.dtype.kind == "b":
         return True
+    if y.dtype.kind == "O":  # e.g. a DataFrame mixing bool and int columns
+        return all(
+            isinstance(v, (bool, np.bool_, int, np.integer, float, np.floating))
+            and v in (0, 1)
+            for v in y.ravel()
+        )
     if y.dtype.kind not in "iuf":
         return False
     return bool(np.all((y == 0) | (y == 1)))

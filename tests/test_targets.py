@@ -101,6 +101,10 @@ def test_bool_multilabel_and_dataframe_names():
     assert enc.inverse_transform(np.array([[1, 0]])).dtype == bool
     enc2 = TargetEncoder(label_names=["a", "b"]).fit(df)
     assert enc2.label_names_.tolist() == ["a", "b"]
+    mixed = pd.DataFrame({"spike": [True, False, True], "drift": [1, 1, 0]})  # object
+    enc3 = TargetEncoder().fit(mixed)
+    assert enc3.kind == "multilabel"
+    np.testing.assert_array_equal(enc3.transform(mixed), [[1, 1], [0, 1], [1, 0]])
 
 
 @pytest.mark.parametrize(
