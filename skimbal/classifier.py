@@ -234,7 +234,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         bidirectional: bool = False,
         dropout: float = 0.0,
         dense_units: tuple[int, ...] = (),
-        class_weight: None | str | dict = None,
+        class_weight: None | str | dict | Any = None,
         normalize_weights: bool = True,
         target_type: str = "auto",
         label_names: Any = None,
@@ -345,7 +345,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ):
             optimizer.learning_rate = float(self.learning_rate)
         kwargs["optimizer"] = optimizer
-        if kwargs["loss"] is None and self.target_type_ == "multilabel":
+        if kwargs["loss"] is None and getattr(self, "target_type_", None) == "multilabel":
             kwargs["loss"] = WeightedBinaryCrossentropy(
                 list(self.class_weight_["positive"].values()),
                 list(self.class_weight_["negative"].values()),
