@@ -15,22 +15,26 @@ from typing import Any
 import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, f1_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
 from ._seeding import seed_model
 from ._threads import configure_from_environment
+from ._thresholds import check_threshold, f1_optimal_thresholds
 from ._validation import check_sequences, seed_from_random_state
 from .architectures import CELLS, build_recurrent_model
-from .model_selection import stratified_validation_split
-from .targets import TargetEncoder, as_label_array
+from .losses import WeightedBinaryCrossentropy
+from .model_selection import multilabel_validation_split, stratified_validation_split
+from .targets import TARGET_TYPES, TargetEncoder, as_label_array
 from .weights import (
     check_sample_weight,
     class_sample_weight,
+    label_normalization_factor,
     normalization_factor,
     resolve_class_weight,
+    resolve_label_weights,
 )
 
 __all__ = ["WeightedSequenceClassifier"]
@@ -69,16 +73,50 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         outside the cells so that cuDNN stays usable on GPU).
     dense_units : tuple of int, default=()
         Hidden ReLU ``Dense`` layers between the recurrent stack and the output.
-    class_weight : None, "balanced" or dict, default=None
+    class_weight : None, "balanced", dict or array-like, default=None
         ``None``: all classes weigh 1. ``"balanced"``: scikit-learn's
         ``n_samples / (n_classes * count)``. A dict maps **original labels**
         (ints or strings, e.g. ``{"fraud": 10.0}``; column indices for one-hot
         ``y``) to positive weights; classes missing from it weigh 1.
+
+        For a **multi-label** ``y`` of shape ``(n_samples, n_labels)`` each
+        label ``j`` gets a weight for its positives and one for its negatives,
+        applied per element (sample x label) by
+        :class:`skimbal.losses.WeightedBinaryCrossentropy`: ``"balanced"``
+        gives ``n / (2 * n_pos_j)`` and ``n / (2 * n_neg_j)``; a dict
+        ``{label: positive_weight}`` is keyed by label index, or by label
+        name when ``y`` is a DataFrame or ``label_names`` is given; an array
+        of shape ``(n_labels,)`` holds the positive weights. Negatives (and
+        unlisted labels) weigh 1 for dicts and arrays. A label with no
+        positives or no negatives in the training data raises a
+        ``UserWarning`` naming it; ``"balanced"`` leaves it unweighted.
     normalize_weights : bool, default=True
         Rescale the class weights so that their mean over the training
         targets is 1 (``sum_i w[y_i] / n == 1``). Raw inverse counts such as
         ``{0: 1/900, 1: 1/100}`` then do not shrink the effective learning
-        rate. A user ``sample_weight`` is multiplied in afterwards, unscaled.
+        rate. For multi-label ``y`` the mean **element** weight (over samples
+        x labels) is kept at 1. A user ``sample_weight`` is multiplied in
+        afterwards, unscaled.
+    target_type : {"auto", "multiclass", "multilabel"}, default="auto"
+        How to read a 2-D 0/1 ``y``. ``"auto"``: one-hot (multiclass) when
+        every row sums to exactly 1, multi-label otherwise. ``"multiclass"``
+        forces one class per sample; ``"multilabel"`` forces a multi-label
+        indicator (useful when, by chance, every sample has one positive).
+        A single label column with ``"multilabel"`` is an error: pass 1-D
+        labels for binary classification.
+    label_names : array-like of shape (n_labels,) or None, default=None
+        Names of the labels of a multi-label ``y`` (used as ``class_weight``
+        dict keys and in ``class_weight_``); overrides DataFrame columns.
+        Only valid for multi-label targets.
+    threshold : float, array-like of shape (n_labels,) or "tune", default=0.5
+        Multi-label only: ``predict`` sets label ``j`` when
+        ``predict_proba(X)[:, j] >= threshold[j]``. A float applies to every
+        label; values must lie in (0, 1). ``"tune"`` picks, per label, the
+        threshold that maximises F1 on the internal validation split (which
+        is stratified by iterative stratification), and needs
+        ``validation_fraction > 0``. The thresholds used are in
+        ``threshold_``. For binary targets leave it at 0.5 and use
+        :class:`sklearn.model_selection.TunedThresholdClassifierCV`.
     optimizer : str, keras Optimizer class or instance, default="adam"
         Optimizer; further arguments via ``optimizer__*``.
     learning_rate : float or None, default=1e-3
@@ -97,7 +135,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     validation_fraction : float in [0, 1), default=0.0
         Share of the training data held out for monitoring, split
         **stratified** by class (Keras' ``validation_split`` takes the tail of
-        the arrays, which on sorted data is a single class). The held-out part
+        the arrays, which on sorted data is a single class); for multi-label
+        ``y`` by iterative stratification over all labels. The held-out part
         is weighted like the training part. Validation metrics appear in
         ``history_`` as ``val_*``.
     early_stopping : bool, default=False
@@ -121,16 +160,25 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (``arange(n_columns)`` for one-hot ``y``).
-    n_classes_ : int
-        Number of classes.
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        Class labels (``arange(n_columns)`` for one-hot ``y``). For
+        multi-label ``y``, a list of ``n_labels`` arrays ``[0, 1]``
+        (scikit-learn's multi-output convention, which its scorers rely on).
+    n_classes_ : int or list of int
+        Number of classes (``[2] * n_labels`` for multi-label ``y``).
     n_features_in_ : int
         Features (channels) per timestep seen in ``fit``.
     target_type_ : str
-        ``"binary"``, ``"multiclass"`` or ``"onehot"``.
+        ``"binary"``, ``"multiclass"``, ``"onehot"`` or ``"multilabel"``.
     class_weight_ : dict
-        Weight used per class label, after normalisation.
+        Weight used per class label, after normalisation. For multi-label
+        ``y``: ``{"positive": {label: w}, "negative": {label: w}}``, keyed by
+        ``label_names_``.
+    label_names_ : ndarray of shape (n_labels,)
+        Multi-label only: label names (``label_names``, DataFrame columns or
+        ``arange(n_labels)``).
+    threshold_ : ndarray of shape (n_labels,)
+        Multi-label only: the per-label decision thresholds ``predict`` uses.
     model_ : keras.Model
         The trained network.
     history_ : dict
@@ -159,8 +207,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "dense_units": [tuple, list],
-        "class_weight": [None, StrOptions({"balanced"}), dict],
+        "class_weight": [None, StrOptions({"balanced"}), dict, "array-like"],
         "normalize_weights": ["boolean"],
+        "target_type": [StrOptions(set(TARGET_TYPES))],
+        "label_names": [None, "array-like"],
+        "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"tune"}),
+                      "array-like"],
         "optimizer": [str, type, keras.optimizers.Optimizer],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "loss": [str, keras.losses.Loss, callable, None],
@@ -187,8 +239,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         bidirectional: bool = False,
         dropout: float = 0.0,
         dense_units: tuple[int, ...] = (),
-        class_weight: None | str | dict = None,
+        class_weight: None | str | dict | Any = None,
         normalize_weights: bool = True,
+        target_type: str = "auto",
+        label_names: Any = None,
+        threshold: Any = 0.5,
         optimizer: Any = "adam",
         learning_rate: float | None = 1e-3,
         loss: Any = None,
@@ -214,6 +269,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.dense_units = dense_units
         self.class_weight = class_weight
         self.normalize_weights = normalize_weights
+        self.target_type = target_type
+        self.label_names = label_names
+        self.threshold = threshold
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss
@@ -249,6 +307,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             raise ValueError(
                 f"dense_units must be a tuple of positive ints; got {self.dense_units!r}."
             )
+        if isinstance(self.threshold, str) and self.validation_fraction <= 0:
+            raise ValueError(
+                "threshold='tune' picks thresholds on the internal validation split; "
+                "set validation_fraction > 0 (e.g. 0.2)."
+            )
         if isinstance(self.model, keras.Model):
             raise TypeError(
                 "model must be a function that builds a Keras model, not a model "
@@ -275,7 +338,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         return build_recurrent_model(
             n_features=meta["n_features_in_"],
             n_outputs=n_outputs,
-            output_activation="sigmoid" if n_outputs == 1 else "softmax",
+            output_activation=(
+                "sigmoid"
+                if n_outputs == 1 or meta.get("target_type_") == "multilabel"
+                else "softmax"
+            ),
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
@@ -294,6 +361,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ):
             optimizer.learning_rate = float(self.learning_rate)
         kwargs["optimizer"] = optimizer
+        if kwargs["loss"] is None and getattr(self, "target_type_", None) == "multilabel":
+            kwargs["loss"] = WeightedBinaryCrossentropy(
+                list(self.class_weight_["positive"].values()),
+                list(self.class_weight_["negative"].values()),
+            )
         if kwargs["loss"] is None:
             kwargs["loss"] = (
                 "binary_crossentropy"
@@ -304,6 +376,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _output_mode(self) -> str:
         n_out = self.model_.outputs[0].shape[-1]
+        if self.target_type_ == "multilabel":
+            if n_out != self.n_outputs_:
+                raise ValueError(
+                    f"The model's output layer has {n_out} units; expected "
+                    f"{self.n_outputs_} sigmoid units, one per label."
+                )
+            return "multilabel"
         if n_out == 1 and self.n_classes_ == 2:
             return "sigmoid"
         if n_out == self.n_classes_:
@@ -322,8 +401,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         X : array-like of shape (n_samples, n_timesteps, n_features)
             Training sequences (float; converted to float32 once, never
             modified).
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels (ints, bools or strings) or a one-hot array.
+        y : array-like of shape (n_samples,), (n_samples, n_classes) or \
+(n_samples, n_labels)
+            Class labels (ints, bools or strings), a one-hot array, or a
+            multi-label 0/1 (or bool) indicator array / DataFrame (see
+            ``target_type``).
         sample_weight : array-like of shape (n_samples,), optional
             Per-sample weights, multiplied with the class weights.
 
@@ -333,29 +415,41 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         """
         self._check_params()
         X = check_sequences(X)
+        y_input = y  # a DataFrame keeps its column names for multi-label y
         y = as_label_array(y)
         if len(y) != len(X):
             raise ValueError(
                 f"X and y have different numbers of samples: len(X)={len(X)}, "
                 f"len(y)={len(y)}."
             )
-        encoder = TargetEncoder().fit(y)
+        encoder = TargetEncoder(self.target_type, self.label_names).fit(y_input)
         codes = encoder.transform(y)
         user_sw = check_sample_weight(sample_weight, len(X))
 
-        counts = np.bincount(codes, minlength=encoder.n_classes)
-        cw = resolve_class_weight(self.class_weight, encoder.classes_, counts)
-        if self.normalize_weights:
-            cw = cw * normalization_factor(cw, counts)
-        sw = class_sample_weight(cw, codes)
-        if user_sw is not None:
-            sw = sw * user_sw
+        if encoder.kind == "multilabel":
+            class_weight_, sw, threshold_ = self._multilabel_weights(encoder, codes, user_sw)
+        else:
+            self._check_single_label_params()
+            counts = np.bincount(codes, minlength=encoder.n_classes)
+            cw = resolve_class_weight(self.class_weight, encoder.classes_, counts)
+            if self.normalize_weights:
+                cw = cw * normalization_factor(cw, counts)
+            sw = class_sample_weight(cw, codes)
+            if user_sw is not None:
+                sw = sw * user_sw
+            class_weight_ = {
+                label: float(w)
+                for label, w in zip(encoder.classes_.tolist(), cw, strict=True)
+            }
 
         seed = seed_from_random_state(self.random_state)
         if self.validation_fraction > 0:
-            train_idx, val_idx = stratified_validation_split(
-                codes, self.validation_fraction, random_state=seed
+            split = (
+                multilabel_validation_split
+                if encoder.kind == "multilabel"
+                else stratified_validation_split
             )
+            train_idx, val_idx = split(codes, self.validation_fraction, random_state=seed)
         else:
             train_idx = val_idx = None
 
@@ -368,9 +462,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.target_type_ = encoder.kind
         self.n_features_in_ = X.shape[2]
         self.n_outputs_ = 1 if encoder.kind == "binary" else encoder.n_classes
-        self.class_weight_ = {
-            label: float(w) for label, w in zip(encoder.classes_.tolist(), cw, strict=True)
-        }
+        self.class_weight_ = class_weight_
+        for attr in ("label_names_", "threshold_"):
+            self.__dict__.pop(attr, None)
+        if encoder.kind == "multilabel":
+            self.n_classes_ = [2] * encoder.n_labels
+            self.label_names_ = encoder.label_names_
+            self.threshold_ = threshold_
         self._random_state = seed
 
         # Keras work starts here
@@ -379,6 +477,14 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._initialize_callbacks()
         self._ensure_compiled_model()
         self._mode = self._output_mode()
+        if self._mode == "multilabel" and self.class_weight is not None and not isinstance(
+            self.model_.loss, WeightedBinaryCrossentropy
+        ):
+            raise ValueError(
+                "The model was compiled with its own loss, so the per-label class "
+                "weights cannot be applied; do not compile it in the model function "
+                "(skimbal then compiles it with WeightedBinaryCrossentropy)."
+            )
         y_keras = self._encode_for_keras(codes)
 
         fit_kwargs: dict[str, Any] = {}
@@ -403,7 +509,60 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             **fit_kwargs,
         )
         self.history_ = dict(self.history_)
+        if self._mode == "multilabel" and isinstance(self.threshold, str):  # "tune"
+            X_val = fit_kwargs["validation_data"][0]
+            self.threshold_ = f1_optimal_thresholds(
+                codes[val_idx], self._forward(X_val), self.label_names_
+            )
         return self
+
+    def _check_single_label_params(self) -> None:
+        """Reject multi-label-only parameters for binary / multiclass targets."""
+        if self.label_names is not None:
+            raise ValueError(
+                "label_names applies only to multi-label targets (2-D 0/1 y with "
+                "target_type='auto' or 'multilabel')."
+            )
+        if isinstance(self.threshold, str) or np.ndim(self.threshold) != 0 or (
+            float(self.threshold) != 0.5
+        ):
+            raise ValueError(
+                "threshold applies only to multi-label targets; for a binary target "
+                "use sklearn.model_selection.FixedThresholdClassifier or "
+                "TunedThresholdClassifierCV."
+            )
+        if not isinstance(self.class_weight, (str, dict, type(None))):
+            raise TypeError(
+                "class_weight as an array of per-label weights needs a multi-label y; "
+                "for single-label targets use None, 'balanced' or a dict {label: weight}."
+            )
+
+    def _multilabel_weights(
+        self, encoder: TargetEncoder, Y: np.ndarray, user_sw: np.ndarray | None
+    ) -> tuple[dict, np.ndarray, np.ndarray]:
+        """Per-label weights, per-sample weights and thresholds for multi-label y.
+
+        No Keras work: every check on the multi-label parameters happens here.
+        """
+        if self.loss is not None and self.class_weight is not None:
+            raise ValueError(
+                "class_weight for multi-label y is applied by skimbal's "
+                "WeightedBinaryCrossentropy loss; leave loss=None (or set "
+                "class_weight=None to use your own loss)."
+            )
+        threshold = check_threshold(self.threshold, encoder.n_labels)
+        pos, neg = resolve_label_weights(self.class_weight, encoder.label_names_, Y)
+        if self.normalize_weights:
+            factor = label_normalization_factor(pos, neg, Y)
+            pos, neg = pos * factor, neg * factor
+        names = encoder.label_names_.tolist()
+        class_weight_ = {
+            "positive": {name: float(w) for name, w in zip(names, pos, strict=True)},
+            "negative": {name: float(w) for name, w in zip(names, neg, strict=True)},
+        }
+        # the element weights live in the loss; Keras gets the user's weights only
+        sw = user_sw if user_sw is not None else np.ones(len(Y), dtype=np.float32)
+        return class_weight_, sw, threshold
 
     def _encode_for_keras(self, codes: np.ndarray) -> np.ndarray:
         if self._mode == "sigmoid":
@@ -432,7 +591,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
+        ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            For multi-label targets, column ``j`` is the probability that
+            label ``j`` is on (sigmoid outputs; rows do not sum to 1).
         """
         check_is_fitted(self, "model_")
         X = check_sequences(X, n_features=self.n_features_in_)
@@ -445,9 +606,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels, in the form given to ``fit``.
 
-        Strings stay strings, bools stay bools, one-hot stays one-hot.
+        Strings stay strings, bools stay bools, one-hot stays one-hot. For
+        multi-label targets, an array of shape ``(n_samples, n_labels)`` of 0/1
+        in the dtype of the ``y`` given to ``fit`` (an ndarray also when ``y``
+        was a DataFrame): label ``j`` is set when its probability is
+        ``>= threshold_[j]``.
         """
         proba = self.predict_proba(X)
+        if self.target_type_ == "multilabel":
+            return self.target_encoder_.inverse_transform(proba >= self.threshold_)
         return self.target_encoder_.inverse_transform(np.argmax(proba, axis=1))
 
     def save(self, path: Any, *, strict: bool = True) -> Any:
@@ -470,5 +637,19 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         For imbalanced data prefer ``scoring="balanced_accuracy"`` in
         model-selection tools.
+
+        For **multi-label** targets, the macro-averaged F1 over labels
+        (``f1_score(y, predict(X), average="macro", zero_division=0)``), not
+        scikit-learn's subset accuracy, which on imbalanced labels is
+        dominated by the all-negative rows. Model-selection tools also accept
+        ``scoring="f1_macro"``, ``"average_precision"`` and ``"roc_auc"``
+        (macro over labels, from ``predict_proba``).
         """
+        if getattr(self, "target_type_", None) == "multilabel":
+            return float(
+                f1_score(
+                    np.asarray(y), self.predict(X), average="macro",
+                    sample_weight=sample_weight, zero_division=0.0,
+                )
+            )
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))

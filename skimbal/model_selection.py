@@ -1,11 +1,25 @@
-"""Stratified splitting used inside ``fit`` and offered to users."""
+"""Stratified splitting used inside ``fit`` and offered to users.
+
+Multi-label stratification uses the iterative stratification algorithm of
+Sechidis et al. (2011) from the maintained ``iterative-stratification``
+package (module ``iterstrat``), wrapped as a scikit-learn splitter.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.model_selection import StratifiedShuffleSplit
+from collections.abc import Iterator
+from numbers import Integral
+from typing import Any
 
-__all__ = ["stratified_validation_split"]
+import numpy as np
+from sklearn.model_selection import BaseCrossValidator, StratifiedShuffleSplit
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "MultilabelStratifiedKFold",
+    "multilabel_validation_split",
+    "stratified_validation_split",
+]
 
 
 def stratified_validation_split(
@@ -57,4 +71,173 @@ def stratified_validation_split(
         n_splits=1, test_size=n_val, random_state=random_state
     )
     train_idx, val_idx = next(splitter.split(np.zeros(len(codes)), codes))
+    return np.sort(train_idx), np.sort(val_idx)
+
+
+def _check_indicator(y: Any) -> np.ndarray:
+    if y is None:
+        raise ValueError("MultilabelStratifiedKFold needs y: a (n_samples, n_labels) 0/1 array.")
+    Y = np.asarray(y)
+    if Y.ndim != 2 or Y.shape[1] < 2:
+        raise ValueError(
+            "multi-label stratification needs y of shape (n_samples, n_labels) with "
+            f"n_labels >= 2; got shape {Y.shape}. For 1-D labels use StratifiedKFold."
+        )
+    if Y.dtype.kind != "b" and not (
+        Y.dtype.kind in "iuf" and np.all((Y == 0) | (Y == 1))
+    ):
+        raise ValueError("multi-label y must hold only 0/1 (or bool) entries.")
+    return Y.astype(bool)
+
+
+class MultilabelStratifiedKFold(BaseCrossValidator):
+    """K-fold cross-validation stratified per label, for multi-label targets.
+
+    A drop-in scikit-learn splitter (``cross_validate``, ``GridSearchCV``,
+    ``cross_val_score``) built on the iterative stratification of the
+    ``iterative-stratification`` package: every fold keeps each label's share
+    of positives as close as possible, rare labels first. ``X`` may have any
+    number of dimensions (e.g. 3-D sequences); only its length is used.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds, at least 2.
+    shuffle : bool, default=False
+        Shuffle the samples before the stratification.
+    random_state : int, RandomState or None, default=None
+        Seed of the random tie-breaking of the algorithm (used even when
+        ``shuffle=False``, unlike scikit-learn's ``StratifiedKFold``) and of the
+        shuffling. Set it for repeatable folds.
+
+    See Also
+    --------
+    iterstrat.ml_stratifiers.MultilabelStratifiedKFold : the wrapped algorithm.
+    sklearn.model_selection.StratifiedKFold : single-label counterpart.
+
+    Notes
+    -----
+    Fold sizes may differ slightly: the algorithm prefers balanced labels over
+    equal sizes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimbal.model_selection import MultilabelStratifiedKFold
+    >>> Y = np.array([[0, 1], [1, 0], [1, 1], [0, 0]] * 5)
+    >>> cv = MultilabelStratifiedKFold(n_splits=2, random_state=0)
+    >>> [int(Y[test, 0].sum()) for _, test in cv.split(np.zeros((20, 3, 2)), Y)]
+    [5, 5]
+    """
+
+    def __init__(
+        self, n_splits: int = 5, *, shuffle: bool = False, random_state: Any = None
+    ) -> None:
+        if not isinstance(n_splits, Integral) or isinstance(n_splits, bool) or n_splits < 2:
+            raise ValueError(f"n_splits must be an int >= 2; got {n_splits!r}.")
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"shuffle must be True or False; got {shuffle!r}.")
+        self.n_splits = int(n_splits)
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Number of folds (``n_splits``)."""
+        return self.n_splits
+
+    def _iter_test_indices(
+        self, X: Any = None, y: Any = None, groups: Any = None
+    ) -> Iterator[np.ndarray]:
+        from iterstrat.ml_stratifiers import IterativeStratification
+
+        Y = _check_indicator(y)
+        n_samples = len(Y)
+        if self.n_splits > n_samples:
+            raise ValueError(
+                f"n_splits={self.n_splits} is greater than the number of samples "
+                f"({n_samples})."
+            )
+        rng = check_random_state(self.random_state)
+        order = np.arange(n_samples)
+        if self.shuffle:
+            rng.shuffle(order)
+        ratios = np.full(self.n_splits, 1.0 / self.n_splits)
+        folds = np.empty(n_samples, dtype=int)
+        folds[order] = IterativeStratification(labels=Y[order], r=ratios, random_state=rng)
+        for k in range(self.n_splits):
+            yield np.flatnonzero(folds == k)
+
+    def split(
+        self, X: Any, y: Any, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Generate train/test indices, stratified by every label.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Only its length is used (3-D sequences are fine).
+        y : array-like of shape (n_samples, n_labels)
+            0/1 (or bool) multi-label targets.
+        groups : ignored
+
+        Yields
+        ------
+        train, test : ndarray of int
+        """
+        n_samples = len(X)
+        if len(y) != n_samples:
+            raise ValueError(
+                f"X and y have different numbers of samples: {n_samples} and {len(y)}."
+            )
+        indices = np.arange(n_samples)
+        for test in self._iter_test_indices(X, y, groups):
+            mask = np.zeros(n_samples, dtype=bool)
+            mask[test] = True
+            yield indices[~mask], indices[mask]
+
+
+def multilabel_validation_split(
+    Y: np.ndarray,
+    validation_fraction: float,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split sample indices into train/validation parts by iterative stratification.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_labels)
+        0/1 multi-label targets.
+    validation_fraction : float in (0, 1)
+        Share of samples held out (the algorithm may move a few samples to
+        keep every label's share of positives).
+    random_state : int, RandomState or None
+        Seed of the split.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int, sorted
+
+    Raises
+    ------
+    ValueError
+        If either part would be empty.
+    """
+    from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
+
+    Y = _check_indicator(Y)
+    n_val = int(np.ceil(validation_fraction * len(Y)))
+    if n_val < 1 or len(Y) - n_val < 1:
+        raise ValueError(
+            f"validation_fraction={validation_fraction} leaves an empty training or "
+            f"validation part out of {len(Y)} samples."
+        )
+    splitter = MultilabelStratifiedShuffleSplit(
+        n_splits=1, test_size=n_val, random_state=random_state
+    )
+    train_idx, val_idx = next(splitter.split(np.zeros(len(Y)), Y))
+    if len(val_idx) == 0 or len(train_idx) == 0:
+        raise ValueError(
+            f"validation_fraction={validation_fraction} gives an empty training or "
+            f"validation part out of {len(Y)} samples."
+        )
     return np.sort(train_idx), np.sort(val_idx)

@@ -13,6 +13,19 @@ Supported kinds
 ``"onehot"``
     2-D 0/1 array with exactly one 1 per row; ``classes_`` is
     ``arange(n_columns)`` and predictions come back one-hot.
+``"multilabel"``
+    2-D 0/1 (or bool) indicator array of shape ``(n_samples, n_labels)`` with
+    any number of positives per row. ``classes_`` is a list of ``[0, 1]``
+    arrays, one per label (scikit-learn's multi-output convention);
+    ``label_names_`` holds the label names (DataFrame columns, the
+    ``label_names`` given, or ``arange(n_labels)``). :meth:`transform`
+    returns a float32 0/1 matrix.
+
+Telling one-hot from multi-label
+--------------------------------
+With ``target_type="auto"`` a 2-D 0/1 array whose rows **all** sum to exactly
+1 is one-hot (multiclass); any other 0/1 array is multi-label.
+``target_type="multiclass"`` or ``"multilabel"`` overrides the detection.
 """
 
 from __future__ import annotations
@@ -23,7 +36,8 @@ import numpy as np
 
 __all__ = ["TargetEncoder", "as_label_array"]
 
-KINDS = ("binary", "multiclass", "onehot")
+KINDS = ("binary", "multiclass", "onehot", "multilabel")
+TARGET_TYPES = ("auto", "multiclass", "multilabel")
 
 
 def as_label_array(y: Any) -> np.ndarray:
@@ -63,24 +77,133 @@ def _is_onehot(y: np.ndarray) -> bool:
     return bool(binary and np.all(y.sum(axis=1) == 1))
 
 
+def _is_binary_indicator(y: np.ndarray) -> bool:
+    if y.dtype.kind == "b":
+        return True
+    if y.dtype.kind == "O":  # e.g. a DataFrame mixing bool and int columns
+        return all(
+            isinstance(v, (bool, np.bool_, int, np.integer, float, np.floating))
+            and v in (0, 1)
+            for v in y.ravel()
+        )
+    if y.dtype.kind not in "iuf":
+        return False
+    return bool(np.all((y == 0) | (y == 1)))
+
+
+def _column_names(y: Any) -> list | None:
+    columns = getattr(y, "columns", None)  # pandas DataFrame
+    return None if columns is None else list(columns)
+
+
+def _wants_multilabel(y: np.ndarray, target_type: str) -> bool:
+    """Whether ``y`` is to be treated as a multi-label indicator array."""
+    if target_type not in TARGET_TYPES:
+        raise ValueError(
+            f"target_type must be one of {TARGET_TYPES}; got {target_type!r}."
+        )
+    if target_type == "multilabel":
+        if y.ndim != 2:
+            raise ValueError(
+                "target_type='multilabel' needs y of shape (n_samples, n_labels) "
+                f"with 0/1 entries; got {y.ndim}-D y of shape {y.shape}."
+            )
+        if y.shape[1] == 1:
+            raise ValueError(
+                "target_type='multilabel' got y with a single label column (shape "
+                f"{y.shape}), which is a binary problem: pass 1-D labels of shape "
+                "(n_samples,) (e.g. y[:, 0]) with target_type='auto' for binary "
+                "classification."
+            )
+        return True
+    if target_type == "auto" and y.ndim == 2 and y.shape[1] > 1:
+        if not _is_binary_indicator(y):
+            return False  # the one-hot branch reports the bad entries
+        return not bool(np.all(y.sum(axis=1) == 1))
+    return False
+
+
+def _check_multilabel_values(y: np.ndarray, n_labels: int | None = None) -> None:
+    if y.ndim != 2 or (n_labels is not None and y.shape[1] != n_labels):
+        expected = "n_labels" if n_labels is None else n_labels
+        raise ValueError(
+            f"multi-label y must have shape (n_samples, {expected}); got {y.shape}."
+        )
+    if not _is_binary_indicator(y):
+        if y.dtype.kind in "iuf":
+            bad = np.unique(y[(y != 0) & (y != 1)])[:5].tolist()
+        else:
+            bad = f"dtype {y.dtype}"
+        raise ValueError(
+            "multi-label y must hold only 0/1 (or bool) entries; got entries "
+            f"other than 0/1: {bad}."
+        )
+
+
 class TargetEncoder:
     """Detect the kind of a classification target and encode it as integer codes.
+
+    Parameters
+    ----------
+    target_type : {"auto", "multiclass", "multilabel"}, default="auto"
+        How to read a 2-D 0/1 ``y``: ``"auto"`` treats it as one-hot when every
+        row sums to exactly 1 and as multi-label otherwise; ``"multiclass"``
+        forces one label per sample (1-D labels or one-hot);
+        ``"multilabel"`` forces a multi-label indicator array.
+    label_names : sequence or None, default=None
+        Names of the labels of a multi-label ``y`` (overrides the columns of a
+        DataFrame ``y``).
 
     Attributes
     ----------
     kind : str
-        One of ``"binary"``, ``"multiclass"``, ``"onehot"``.
-    classes_ : ndarray of shape (n_classes,)
-        The distinct labels, sorted (``arange(n_columns)`` for one-hot).
+        One of ``"binary"``, ``"multiclass"``, ``"onehot"``, ``"multilabel"``.
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The distinct labels, sorted (``arange(n_columns)`` for one-hot; for
+        multi-label a list of ``n_labels`` arrays ``[0, 1]``).
+    label_names_ : ndarray of shape (n_labels,)
+        Multi-label only: names of the label columns.
     dtype_ : numpy dtype
         dtype of the ``y`` given to :meth:`fit`, used to return predictions in
         the same form.
     """
 
+    def __init__(self, target_type: str = "auto", label_names: Any = None) -> None:
+        self.target_type = target_type
+        self.label_names = label_names
+
+    @property
+    def n_labels(self) -> int:
+        """Number of label columns (multi-label only)."""
+        return len(self.label_names_)
+
+    def _fit_multilabel(self, y: np.ndarray, names: list | None) -> TargetEncoder:
+        _check_multilabel_values(y)
+        n_labels = y.shape[1]
+        if self.label_names is not None:
+            names = list(self.label_names)
+            if len(names) != n_labels:
+                raise ValueError(
+                    f"label_names has {len(names)} names but y has {n_labels} "
+                    "label columns."
+                )
+        if names is None:
+            names = list(range(n_labels))
+        if len(set(names)) != len(names):
+            raise ValueError(f"label names must be unique; got {names!r}.")
+        self.kind = "multilabel"
+        self.label_names_ = np.asarray(names)
+        self.classes_ = [np.array([0, 1], dtype=y.dtype) for _ in range(n_labels)]
+        self.ndim_ = 2
+        return self
+
     def fit(self, y: Any) -> TargetEncoder:
         """Learn the kind and the classes of ``y``."""
+        names = _column_names(y)
         y = as_label_array(y)
         self.dtype_ = y.dtype
+        if _wants_multilabel(y, getattr(self, "target_type", "auto")):
+            return self._fit_multilabel(y, names)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim == 1:
@@ -101,9 +224,12 @@ class TargetEncoder:
             self.classes_ = classes
         elif y.ndim == 2:
             if not _is_onehot(y):
+                if not _is_binary_indicator(y):
+                    _check_multilabel_values(y)  # reports the entries other than 0/1
                 raise ValueError(
                     "2-D y must be one-hot encoded (0/1 entries, exactly one 1 per "
-                    f"row); got shape {y.shape} with rows that are not one-hot."
+                    f"row); got shape {y.shape} with rows that are not one-hot. "
+                    "Use target_type='multilabel' for multi-label targets."
                 )
             counts = y.sum(axis=0)
             if np.count_nonzero(counts) < 2:
@@ -128,12 +254,18 @@ class TargetEncoder:
     def transform(self, y: Any) -> np.ndarray:
         """Encode ``y`` as int32 codes indexing ``classes_``.
 
+        For a multi-label encoder, a float32 0/1 matrix of shape
+        ``(n_samples, n_labels)`` (a new array; ``y`` is not modified).
+
         Raises
         ------
         ValueError
             If ``y`` holds labels not seen in :meth:`fit` or has the wrong form.
         """
         y = as_label_array(y)
+        if self.kind == "multilabel":
+            _check_multilabel_values(y, self.n_labels)
+            return y.astype(np.float32)
         if self.kind == "onehot":
             if y.ndim != 2 or y.shape[1] != self.n_classes or not _is_onehot(y):
                 raise ValueError(
@@ -158,6 +290,8 @@ class TargetEncoder:
 
     def inverse_transform(self, codes: np.ndarray) -> np.ndarray:
         """Turn int codes back into labels in the form given to :meth:`fit`."""
+        if self.kind == "multilabel":  # ``codes`` is a 0/1 indicator matrix
+            return np.asarray(codes).astype(self.dtype_)
         codes = np.asarray(codes, dtype=np.intp)
         if self.kind == "onehot":
             out = np.zeros((len(codes), self.n_classes), dtype=self.dtype_)

@@ -8,6 +8,7 @@ its own label counts.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ __all__ = [
     "class_sample_weight",
     "normalization_factor",
     "check_sample_weight",
+    "resolve_label_weights",
+    "label_normalization_factor",
 ]
 
 
@@ -151,3 +154,124 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     if not np.any(sw > 0):
         raise ValueError("sample_weight is zero for every sample; nothing to train on.")
     return sw
+
+
+# ------------------------------------------------------------------ multi-label
+def resolve_label_weights(
+    class_weight: None | str | Mapping[Any, Any] | Any,
+    label_names: np.ndarray,
+    Y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-label positive and negative weights for a multi-label target.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced", dict or array-like of shape (n_labels,)
+        ``None``: every weight is 1. ``"balanced"``: label ``j`` gets a
+        positive weight ``n / (2 * n_pos_j)`` and a negative weight
+        ``n / (2 * n_neg_j)``. A dict ``{label: positive_weight}`` keyed by
+        the entries of ``label_names``; unlisted labels and all negatives weigh
+        1. An array of shape ``(n_labels,)``: the positive weights, negatives
+        weigh 1.
+    label_names : ndarray of shape (n_labels,)
+        Names (or indices) of the label columns, used as dict keys and in
+        messages.
+    Y : ndarray of shape (n_samples, n_labels)
+        The 0/1 training targets.
+
+    Returns
+    -------
+    positive, negative : ndarray of shape (n_labels,), float64
+
+    Warns
+    -----
+    UserWarning
+        For each label with no positives or no negatives in ``Y`` (the model
+        cannot learn it from this data). With ``"balanced"`` such a label is
+        left unweighted (both weights 1), so every weight stays finite.
+
+    Raises
+    ------
+    ValueError
+        Dict keys that are not labels (listed), an array of the wrong length,
+        or weights that are zero, negative or not finite.
+    TypeError
+        Non-numeric weights or an unsupported ``class_weight`` type.
+    """
+    Y = np.asarray(Y)
+    n_samples, n_labels = Y.shape
+    n_pos = np.count_nonzero(Y, axis=0).astype(np.float64)
+    n_neg = n_samples - n_pos
+    degenerate = (n_pos == 0) | (n_neg == 0)
+    names = np.asarray(label_names).tolist()
+    for j in np.flatnonzero(degenerate):
+        what = "no positive" if n_pos[j] == 0 else "no negative"
+        warnings.warn(
+            f"Label {names[j]!r} has {what} samples in the training data; "
+            "the model cannot learn it from this data"
+            + (" and class_weight='balanced' leaves it unweighted (weights 1)."
+               if isinstance(class_weight, str) and class_weight == "balanced" else "."),
+            UserWarning,
+            stacklevel=3,
+        )
+    ones = np.ones(n_labels)
+    if class_weight is None:
+        return ones, ones.copy()
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f"class_weight={class_weight!r} is not supported; use None, "
+                "'balanced', a dict {label: positive_weight} or an array of "
+                "per-label positive weights."
+            )
+        safe_pos = np.where(degenerate, 1.0, n_pos)
+        safe_neg = np.where(degenerate, 1.0, n_neg)
+        pos = np.where(degenerate, 1.0, n_samples / (2.0 * safe_pos))
+        neg = np.where(degenerate, 1.0, n_samples / (2.0 * safe_neg))
+        return pos, neg
+    if isinstance(class_weight, Mapping):
+        pos = ones.copy()
+        unknown = []
+        for key, value in class_weight.items():
+            matches = [j for j, name in enumerate(names) if _same_label(name, key)]
+            if not matches:
+                unknown.append(key)
+                continue
+            pos[matches[0]] = _check_weight_value(key, value)
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys that are not labels of y: {unknown!r}; "
+                f"the labels are {names!r}."
+            )
+        return pos, ones
+    if isinstance(class_weight, (list, tuple, np.ndarray)):
+        arr = np.asarray(class_weight)
+        if arr.ndim != 1 or len(arr) != n_labels:
+            raise ValueError(
+                f"class_weight as an array gives one positive weight per label: "
+                f"expected shape ({n_labels},); got shape {arr.shape}."
+            )
+        pos = np.array(
+            [_check_weight_value(j, v) for j, v in enumerate(arr.tolist())], dtype=np.float64
+        )
+        return pos, ones
+    raise TypeError(
+        "class_weight for multi-label y must be None, 'balanced', a dict "
+        "{label: positive_weight} or an array of shape (n_labels,); got "
+        f"{type(class_weight).__name__}."
+    )
+
+
+def label_normalization_factor(
+    positive: np.ndarray, negative: np.ndarray, Y: np.ndarray
+) -> float:
+    """Factor that makes the mean element (sample x label) weight equal to 1.
+
+    With ``w_ij = Y_ij * positive_j + (1 - Y_ij) * negative_j``, multiplying
+    both weight vectors by the result gives ``mean(w) == 1``.
+    """
+    Y = np.asarray(Y)
+    n_pos = np.count_nonzero(Y, axis=0).astype(np.float64)
+    n_neg = Y.shape[0] - n_pos
+    total = float(np.dot(positive, n_pos) + np.dot(negative, n_neg))
+    return float(Y.size / total)

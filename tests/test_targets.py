@@ -42,7 +42,8 @@ def test_codes_follow_sorted_classes():
         ([1, 1, 1], "single class"),
         ([0.5, 1.0, 2.0], "continuous"),
         ([0.0, np.nan, 1.0], "NaN"),
-        ([[1, 1, 0], [0, 1, 0]], "one-hot"),
+        ([[1, 2, 0], [0, 1, 0]], "other than 0/1: \\[2\\]"),
+        ([[0.5, 1.0], [0.0, 1.0]], "other than 0/1"),
         ([[1, 0], [1, 0]], "single class"),
         (np.zeros((3, 2, 2)), "3-D"),
     ],
@@ -63,3 +64,75 @@ def test_none_and_scalar_y():
         TargetEncoder().fit(None)
     with pytest.raises(TypeError, match="scalar"):
         TargetEncoder().fit(3)
+
+
+# ----------------------------------------------------------------- multi-label
+def test_multilabel_detected_when_a_row_does_not_sum_to_one():
+    y = np.array([[1, 1, 0], [0, 1, 0], [0, 0, 0]], dtype=np.int8)
+    enc = TargetEncoder().fit(y)
+    assert enc.kind == "multilabel"
+    assert enc.label_names_.tolist() == [0, 1, 2]
+    assert len(enc.classes_) == 3 and all(c.tolist() == [0, 1] for c in enc.classes_)
+    Z = enc.transform(y)
+    assert Z.dtype == np.float32 and Z.shape == (3, 3)
+    back = enc.inverse_transform(Z > 0.5)
+    np.testing.assert_array_equal(back, y)
+    assert back.dtype == np.int8
+
+
+def test_all_rows_one_positive_is_onehot_unless_overridden():
+    y = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    assert TargetEncoder().fit(y).kind == "onehot"
+    assert TargetEncoder("multiclass").fit(y).kind == "onehot"
+    assert TargetEncoder("multilabel").fit(y).kind == "multilabel"
+
+
+def test_multiclass_override_rejects_multilabel_rows():
+    with pytest.raises(ValueError, match="one-hot.*target_type='multilabel'"):
+        TargetEncoder("multiclass").fit([[1, 1], [0, 1]])
+
+
+def test_bool_multilabel_and_dataframe_names():
+    import pandas as pd
+    df = pd.DataFrame({"spike": [True, False, True], "drift": [True, True, False]})
+    enc = TargetEncoder().fit(df)
+    assert enc.kind == "multilabel"
+    assert enc.label_names_.tolist() == ["spike", "drift"]
+    assert enc.inverse_transform(np.array([[1, 0]])).dtype == bool
+    enc2 = TargetEncoder(label_names=["a", "b"]).fit(df)
+    assert enc2.label_names_.tolist() == ["a", "b"]
+    mixed = pd.DataFrame({"spike": [True, False, True], "drift": [1, 1, 0]})  # object
+    enc3 = TargetEncoder().fit(mixed)
+    assert enc3.kind == "multilabel"
+    np.testing.assert_array_equal(enc3.transform(mixed), [[1, 1], [0, 1], [1, 0]])
+
+
+@pytest.mark.parametrize(
+    "target_type, y, match",
+    [
+        ("multilabel", [[1], [0], [1]], r"single label column.*pass 1-D labels"),
+        ("multilabel", [1, 0, 1], "needs y of shape"),
+        ("multilabel", [[1, 3], [0, 1]], r"other than 0/1: \[3\]"),
+        ("multilabel", [["a", "b"], ["b", "a"]], "other than 0/1"),
+        ("auto", [[1, -1, 0], [0, 1, 1]], r"other than 0/1: \[-1\]"),
+        ("sparse", [[1, 1], [0, 1]], "target_type must be one of"),
+    ],
+)
+def test_bad_multilabel_targets(target_type, y, match):
+    with pytest.raises(ValueError, match=match):
+        TargetEncoder(target_type).fit(y)
+
+
+def test_multilabel_transform_checks_width_and_values():
+    enc = TargetEncoder().fit([[1, 1, 0], [0, 1, 0]])
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 3\)"):
+        enc.transform([[1, 0], [0, 1]])
+    with pytest.raises(ValueError, match="other than 0/1"):
+        enc.transform([[1, 0, 2]])
+
+
+def test_label_names_length_and_uniqueness():
+    with pytest.raises(ValueError, match="label_names has 1 names but y has 2"):
+        TargetEncoder(label_names=["a"]).fit([[1, 1], [0, 1]])
+    with pytest.raises(ValueError, match="unique"):
+        TargetEncoder(label_names=["a", "a"]).fit([[1, 1], [0, 1]])

@@ -5,8 +5,10 @@ from sklearn.utils.class_weight import compute_class_weight
 from skimbal.weights import (
     check_sample_weight,
     class_sample_weight,
+    label_normalization_factor,
     normalization_factor,
     resolve_class_weight,
+    resolve_label_weights,
 )
 
 
@@ -73,3 +75,80 @@ def test_sample_weight_checks_do_not_mutate():
         check_sample_weight([1, -2, 3], 3)
     with pytest.raises(ValueError, match="zero for every"):
         check_sample_weight([0, 0, 0], 3)
+
+
+# ----------------------------------------------------------------- multi-label
+Y_ML = np.array(
+    [[1, 0, 1], [0, 0, 1], [0, 1, 1], [0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 0, 0]]
+)  # n=8; positives per label: 2, 1, 6
+NAMES = np.array([0, 1, 2])
+
+
+def test_label_balanced_hand_computed():
+    pos, neg = resolve_label_weights("balanced", NAMES, Y_ML)
+    np.testing.assert_allclose(pos, [8 / 4, 8 / 2, 8 / 12])
+    np.testing.assert_allclose(neg, [8 / 12, 8 / 14, 8 / 4])
+    # balanced already has mean element weight 1
+    w = Y_ML * pos + (1 - Y_ML) * neg
+    assert w.mean() == pytest.approx(1.0)
+
+
+def test_label_dict_by_index_and_by_name():
+    pos, neg = resolve_label_weights({1: 5.0}, NAMES, Y_ML)
+    np.testing.assert_array_equal(pos, [1, 5, 1])
+    np.testing.assert_array_equal(neg, [1, 1, 1])
+    names = np.array(["spike", "drift", "gap"])
+    pos, _ = resolve_label_weights({"gap": 0.5, "spike": 3}, names, Y_ML)
+    np.testing.assert_array_equal(pos, [3, 1, 0.5])
+
+
+def test_label_array_of_positive_weights():
+    pos, neg = resolve_label_weights(np.array([2.0, 4.0, 1.5]), NAMES, Y_ML)
+    np.testing.assert_array_equal(pos, [2.0, 4.0, 1.5])
+    np.testing.assert_array_equal(neg, [1, 1, 1])
+    pos, _ = resolve_label_weights([1, 2, 3], NAMES, Y_ML)
+    np.testing.assert_array_equal(pos, [1, 2, 3])
+
+
+def test_label_normalization_mean_element_weight_one():
+    pos, neg = resolve_label_weights([1 / 2, 1 / 1, 1 / 6], NAMES, Y_ML)
+    f = label_normalization_factor(pos, neg, Y_ML)
+    w = Y_ML * pos * f + (1 - Y_ML) * neg * f
+    assert w.mean() == pytest.approx(1.0)
+    # hand: sum of element weights = 2*(1/2) + 1*1 + 6*(1/6) + 8*3 - 9 = 18 over 24
+    assert f == pytest.approx(24 / 18)
+
+
+def test_label_without_positives_warns_and_stays_finite():
+    Y = Y_ML.copy()
+    Y[:, 1] = 0
+    names = np.array(["spike", "drift", "gap"])
+    with pytest.warns(UserWarning, match="'drift' has no positive samples"):
+        pos, neg = resolve_label_weights("balanced", names, Y)
+    assert np.all(np.isfinite(pos)) and np.all(np.isfinite(neg))
+    assert pos[1] == 1.0 and neg[1] == 1.0
+    np.testing.assert_allclose(pos[[0, 2]], [8 / 4, 8 / 12])
+    Y[:, 1] = Y_ML[:, 1]
+    Y[:, 2] = 1
+    with pytest.warns(UserWarning, match="'gap' has no negative samples"):
+        resolve_label_weights({"spike": 2.0}, names, Y)
+
+
+@pytest.mark.parametrize(
+    "spec, err, match",
+    [
+        ([1.0, 2.0], ValueError, r"expected shape \(3,\); got shape \(2,\)"),
+        (np.ones((3, 1)), ValueError, r"expected shape \(3,\)"),
+        ([1.0, 0.0, 2.0], ValueError, "positive finite"),
+        ([1.0, -1.0, 2.0], ValueError, "positive finite"),
+        ({2: -3.0}, ValueError, "positive finite"),
+        ({0: 0}, ValueError, "positive finite"),
+        ({"spike": 2.0}, ValueError, r"not labels of y: \['spike'\].*\[0, 1, 2\]"),
+        ({5: 2.0}, ValueError, r"not labels of y: \[5\]"),
+        ("balance", ValueError, "'balanced'"),
+        (3.0, TypeError, "multi-label"),
+    ],
+)
+def test_label_weights_bad_input(spec, err, match):
+    with pytest.raises(err, match=match):
+        resolve_label_weights(spec, NAMES, Y_ML)
