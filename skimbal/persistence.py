@@ -41,7 +41,7 @@ Fitted attributes are listed once, in :data:`FITTED_ATTRIBUTES`, as
 ``name -> codec`` where a codec is a pair of functions ``(to_json,
 from_json)`` from :data:`CODECS`. To persist a new fitted attribute (for
 example multi-label ``thresholds_``), add one line there, reusing a codec
-(``"json"``, ``"array"``, ``"label_dict"``, ...) or adding one to
+(``"json"``, ``"history"``, ...) or adding one to
 :data:`CODECS`. Attributes missing on the estimator are skipped at save (so
 optional state works); a file that holds an attribute this version does not
 know is refused at load, since silently dropping fitted state would change
@@ -70,6 +70,9 @@ SCHEMA_VERSION = 1
 META_NAME = "skimbal.json"
 MODEL_NAME = "model.keras"
 
+# Target encoders (classes of skimbal.targets) whose state may be stored.
+ENCODERS = ("TargetEncoder", "TimestepTargetEncoder")
+
 # Estimators that may be reconstructed: name -> module (no arbitrary imports).
 ESTIMATORS = {"WeightedSequenceClassifier": "skimbal.classifier"}
 
@@ -89,6 +92,8 @@ def _to_json(value: Any, where: str) -> Any:
         return str(value)
     if isinstance(value, np.ndarray):
         return _array_to_json(value, where)
+    if isinstance(value, np.dtype):
+        return {"__dtype__": value.str}
     if isinstance(value, tuple):
         return {"__tuple__": [_to_json(v, where) for v in value]}
     if isinstance(value, list):
@@ -112,6 +117,8 @@ def _from_json(value: Any) -> Any:
             return {_hashable(_from_json(k)): _from_json(v) for k, v in value["__dict__"]}
         if "__ndarray__" in value:
             return _array_from_json(value)
+        if "__dtype__" in value:
+            return np.dtype(value["__dtype__"])
         return {k: _from_json(v) for k, v in value.items()}
     return value
 
@@ -142,31 +149,19 @@ def _array_from_json(value: dict[str, Any]) -> np.ndarray:
 
 # ------------------------------------------------------------------- codecs
 def _encoder_to_json(enc: Any) -> dict[str, Any]:
-    return {
-        "kind": enc.kind,
-        "classes_": _array_to_json(np.asarray(enc.classes_), "target_encoder_.classes_"),
-        "dtype_": np.dtype(enc.dtype_).str,
-        "ndim_": int(enc.ndim_),
-    }
+    name = type(enc).__name__
+    if name not in ENCODERS:
+        raise TypeError(f"target encoder {name} cannot be stored")
+    return {"class": name, "state": _to_json(vars(enc), "target_encoder_")}
 
 
 def _encoder_from_json(data: dict[str, Any]) -> Any:
-    from .targets import TargetEncoder
-
-    enc = TargetEncoder()
-    enc.kind = data["kind"]
-    enc.classes_ = _array_from_json(data["classes_"])
-    enc.dtype_ = np.dtype(data["dtype_"])
-    enc.ndim_ = int(data["ndim_"])
+    name = data.get("class")
+    if name not in ENCODERS:
+        raise ValueError(f"unknown target encoder {name!r}")
+    enc = object.__new__(getattr(import_module("skimbal.targets"), name))
+    vars(enc).update(_from_json(data["state"]))
     return enc
-
-
-def _label_dict_to_json(d: dict) -> list:
-    return [[_to_json(k, "label"), float(v)] for k, v in d.items()]
-
-
-def _label_dict_from_json(pairs: list) -> dict:
-    return {_hashable(k): float(v) for k, v in pairs}
 
 
 def _history_to_json(h: dict) -> dict:
@@ -177,19 +172,20 @@ def _history_to_json(h: dict) -> dict:
 CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "json": (lambda v: _to_json(v, "fitted attribute"), _from_json),
     "array": (lambda v: _array_to_json(np.asarray(v), "fitted attribute"), _array_from_json),
-    "label_dict": (_label_dict_to_json, _label_dict_from_json),
     "history": (_history_to_json, lambda h: {k: list(v) for k, v in h.items()}),
     "target_encoder": (_encoder_to_json, _encoder_from_json),
 }
 
 #: Fitted attributes persisted in ``skimbal.json`` (``model_`` is ``model.keras``).
 FITTED_ATTRIBUTES: dict[str, str] = {
-    "classes_": "array",
+    "classes_": "json",
     "n_classes_": "json",
     "target_type_": "json",
     "n_features_in_": "json",
     "n_outputs_": "json",
-    "class_weight_": "label_dict",
+    "class_weight_": "json",
+    "label_names_": "json",
+    "threshold_": "json",
     "history_": "history",
     "target_encoder_": "target_encoder",
     "_random_state": "json",

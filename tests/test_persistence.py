@@ -78,7 +78,9 @@ def test_file_is_json_plus_keras_and_loaded_in_safe_mode(saved, monkeypatch):
         meta = json.loads(zf.read("skimbal.json"))
     assert meta["schema_version"] == SCHEMA_VERSION and meta["format"] == "skimbal-model"
     assert set(meta["versions"]) >= {"skimbal", "keras", "tensorflow", "numpy", "scikit-learn"}
-    assert set(meta["fitted"]) == set(FITTED_ATTRIBUTES)
+    # every known attribute the (binary) estimator has; multi-label-only state is absent
+    optional = {"label_names_", "threshold_"}
+    assert set(meta["fitted"]) == set(FITTED_ATTRIBUTES) - optional
     seen = {}
     original = keras.saving.load_model
 
@@ -170,3 +172,19 @@ def test_unknown_fitted_state_refused(saved, tmp_path):
     _rewrite_meta(saved, newer, lambda m: m["fitted"].update(thresholds_=[0.5]))
     with pytest.raises(ValueError, match="fitted state this skimbal does not know.*thresholds_"):
         skimbal.load(newer)
+
+
+def test_multilabel_round_trip(tmp_path):
+    from skimbal.datasets import make_imbalanced_sequences
+
+    X, Y = make_imbalanced_sequences(120, n_timesteps=8, n_features=3, target="multilabel",
+                                     weights=(0.4, 0.2, 0.1), random_state=0)
+    clf = WeightedSequenceClassifier(units=3, epochs=1, class_weight="balanced",
+                                     threshold=[0.4, 0.5, 0.6], random_state=0).fit(X, Y)
+    back = skimbal.load(clf.save(tmp_path / "ml.zip"))
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    np.testing.assert_array_equal(back.threshold_, clf.threshold_)
+    assert back.class_weight_ == clf.class_weight_
+    assert back.target_type_ == "multilabel"
+    assert [c.tolist() for c in back.classes_] == [c.tolist() for c in clf.classes_]
