@@ -20,10 +20,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit
-from ._validation import check_sequences, seed_from_random_state
+from ._sequences import check_sequence_batch
+from ._validation import seed_from_random_state
 from .architectures import CELLS, build_recurrent_model
 from .model_selection import stratified_validation_split
-from .targets import TargetEncoder, as_label_array
+from .targets import TargetEncoder, as_label_array, is_timestep_target
+from .temporal import TimestepMixin
 from .weights import (
     check_sample_weight,
     class_sample_weight,
@@ -34,7 +36,7 @@ from .weights import (
 __all__ = ["WeightedSequenceClassifier"]
 
 
-class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
+class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassifier):
     """Recurrent sequence classifier whose class weights are computed inside ``fit``.
 
     A scikit-learn classifier over a Keras LSTM / GRU / SimpleRNN network.
@@ -168,6 +170,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "per_timestep": [StrOptions({"auto"}), "boolean"],
+        "time_weight": [None, StrOptions({"linear", "exponential"}), "array-like", callable],
+        "time_weight_range": [tuple, list],
+        "time_weight_half_life": [Interval(Real, 0, None, closed="neither")],
     }
 
     # scikeras' partial_fit would train without skimbal's weights (see _compat).
@@ -196,6 +202,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         callbacks: list | None = None,
         verbose: int = 0,
         random_state: Any = None,
+        per_timestep: str | bool = "auto",
+        time_weight: Any = None,
+        time_weight_range: tuple[float, float] = (1.0, 2.0),
+        time_weight_half_life: float = 10.0,
         **kwargs: Any,
     ) -> None:
         # scikeras' __init__ is deliberately not called: it would add
@@ -221,6 +231,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
+        self.per_timestep = per_timestep
+        self.time_weight = time_weight
+        self.time_weight_range = time_weight_range
+        self.time_weight_half_life = time_weight_half_life
         vars(self).update(**kwargs)
         if kwargs:
             self._user_params = set(kwargs)
@@ -259,12 +273,18 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         return build_recurrent_model(
             n_features=meta["n_features_in_"],
             n_outputs=n_outputs,
-            output_activation="sigmoid" if n_outputs == 1 else "softmax",
+            output_activation=(
+                "sigmoid"
+                if n_outputs == 1 or meta.get("target_type_") == "per_timestep_multilabel"
+                else "softmax"
+            ),
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             dense_units=tuple(self.dense_units),
+            return_sequences=bool(meta.get("timestep_targets_", False)),
+            mask_padding=True,
         )
 
     def _get_compile_kwargs(self) -> dict[str, Any]:  # extends scikeras
@@ -278,6 +298,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ):
             optimizer.learning_rate = float(self.learning_rate)
         kwargs["optimizer"] = optimizer
+        if kwargs["loss"] is None and getattr(self, "_label_weights", None) is not None:
+            kwargs["loss"] = self._timestep_multilabel_loss()
         if kwargs["loss"] is None:
             kwargs["loss"] = (
                 "binary_crossentropy"
@@ -316,7 +338,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self
         """
         self._check_params()
-        X = check_sequences(X)
+        X, lengths = check_sequence_batch(X)
+        if is_timestep_target(y, n_timesteps=X.shape[1], x_is_list=lengths is not None,
+                              per_timestep=self.per_timestep):
+            return self._fit_timesteps(X, lengths, y, sample_weight)
+        self._check_no_time_weight()
         y = as_label_array(y)
         if len(y) != len(X):
             raise ValueError(
@@ -347,6 +373,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         for attr in ("history_", "model_"):
             self.__dict__.pop(attr, None)
         self.target_encoder_ = encoder
+        self.timestep_targets_ = False
+        self._label_weights = None
         self.classes_ = encoder.classes_
         self.n_classes_ = encoder.n_classes
         self.target_type_ = encoder.kind
@@ -359,6 +387,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         # Keras work starts here
         self.model_ = self._build_keras_model()
+        self._check_padding_support(lengths)
         self._initialize_callbacks()
         self._ensure_compiled_model()
         self._mode = self._output_mode()
@@ -411,7 +440,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self, "model_")
-        X = check_sequences(X, n_features=self.n_features_in_)
+        if self.timestep_targets_:
+            return self._timestep_predict_proba(X)
+        X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
+        self._check_padding_support(lengths)
         raw = self._forward(X)
         if self._mode == "sigmoid":
             p = raw.reshape(-1)
@@ -423,6 +455,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         Strings stay strings, bools stay bools, one-hot stays one-hot.
         """
+        check_is_fitted(self, "model_")
+        if self.timestep_targets_:
+            return self._timestep_predict(X)
         proba = self.predict_proba(X)
         return self.target_encoder_.inverse_transform(np.argmax(proba, axis=1))
 
@@ -432,4 +467,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         For imbalanced data prefer ``scoring="balanced_accuracy"`` in
         model-selection tools.
         """
+        check_is_fitted(self, "model_")
+        if self.timestep_targets_:
+            return self._timestep_score(X, y, sample_weight)
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
