@@ -13,6 +13,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
+    "SequenceStratifiedKFold": "skimbal.model_selection",
+    "make_timestep_scorer": "skimbal.metrics",
+    "PaddingMask": "skimbal.masking",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -111,6 +111,28 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         Seed for weight initialisation, shuffling, dropout and the validation
         split. The same seed gives identical predictions on refit (TensorFlow
         op determinism is enabled during fit).
+    per_timestep : "auto" or bool, default="auto"
+        Whether ``y`` holds a label per timestep (sequence labelling). ``"auto"``:
+        yes for a 3-D ``y`` ``(n, T, n_labels)``, a 2-D ``y`` with ``T`` columns
+        (``T`` = timesteps of ``X``, ``T > 1``), or, for list ``X``, a list of
+        per-sequence label arrays. Set ``False`` for a one-hot / indicator ``y``
+        whose number of columns happens to equal ``T``. See the user guide
+        "Temporal targets" (``docs/temporal.md``).
+    time_weight : None, "linear", "exponential", array-like or callable, default=None
+        Per-timestep targets only (a sequence-level ``y`` raises). Multiplies
+        the per-timestep class weights by a weight per position: ``"linear"``
+        rises from ``time_weight_range[0]`` at the first step to
+        ``time_weight_range[1]`` at the last; ``"exponential"`` is 1 at the last
+        step and halves every ``time_weight_half_life`` steps back; an array
+        of length ``T`` (the padded training length) or a callable
+        ``f(T) -> array`` gives the weights directly (finite, >= 0). For
+        variable-length input the profile is **aligned to each sequence's own
+        end**: a sequence of length ``L`` uses the last ``L`` entries, so every
+        sequence's last valid step gets the last weight. Not normalised.
+    time_weight_range : (float, float), default=(1.0, 2.0)
+        First and last weight of ``time_weight="linear"``.
+    time_weight_half_life : float > 0, default=10.0
+        Half-life in timesteps of ``time_weight="exponential"``.
     **kwargs
         scikeras-style routed parameters: ``model__*`` (passed to ``model``),
         ``optimizer__*``, ``loss__*``, ``fit__*`` (to ``Model.fit``),
@@ -119,15 +141,25 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels (``arange(n_columns)`` for one-hot ``y``).
+        Class labels (``arange(n_columns)`` for one-hot ``y``, ``arange(n_labels)``
+        for per-timestep multilabel ``y``).
     n_classes_ : int
         Number of classes.
     n_features_in_ : int
         Features (channels) per timestep seen in ``fit``.
     target_type_ : str
-        ``"binary"``, ``"multiclass"`` or ``"onehot"``.
+        ``"binary"``, ``"multiclass"``, ``"onehot"``, or for per-timestep
+        targets ``"per_timestep_binary"``, ``"per_timestep_multiclass"``,
+        ``"per_timestep_multilabel"``.
+    timestep_targets_ : bool
+        Whether ``y`` was per-timestep.
     class_weight_ : dict
-        Weight used per class label, after normalisation.
+        Weight used per class label, after normalisation (counts over valid
+        timesteps for per-timestep targets). For per-timestep multilabel
+        targets ``{label_index: {0: negative_weight, 1: positive_weight}}``.
+    time_weight_ : ndarray of shape (T,) or None
+        The time-weight profile used (per-timestep targets with
+        ``time_weight``), oldest position first.
     model_ : keras.Model
         The trained network.
     history_ : dict
@@ -325,13 +357,18 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
             Training sequences (float; converted to float32 once, never
-            modified).
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels (ints, bools or strings) or a one-hot array.
+            modified). Variable-length sequences as a list of
+            ``(T_i, n_features)`` arrays; they are padded at the end and masked.
+        y : array-like of shape (n_samples,), (n_samples, n_classes), \
+(n_samples, n_timesteps) or (n_samples, n_timesteps, n_labels), or list
+            Class labels (ints, bools or strings) or a one-hot array; or a
+            label per timestep (classes, or 0/1 multilabel indicators), for
+            list ``X`` a list of ``(T_i,)`` / ``(T_i, n_labels)`` arrays.
         sample_weight : array-like of shape (n_samples,), optional
-            Per-sample weights, multiplied with the class weights.
+            Per-sample (per-sequence) weights, multiplied with the class
+            (and time) weights.
 
         Returns
         -------
@@ -433,11 +470,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            For per-timestep targets ``(n_samples, n_timesteps, n_classes)``
+            (binary: 2 columns) or ``(n_samples, n_timesteps, n_labels)``
+            (multilabel: probability of each label), or for list ``X`` a list
+            of ``(T_i, ...)`` arrays.
         """
         check_is_fitted(self, "model_")
         if self.timestep_targets_:
@@ -454,6 +495,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         """Predicted labels, in the form given to ``fit``.
 
         Strings stay strings, bools stay bools, one-hot stays one-hot.
+        Per-timestep targets give ``(n_samples, n_timesteps)`` labels (or
+        ``(n_samples, n_timesteps, n_labels)`` 0/1, threshold 0.5), and for
+        list ``X`` a list of per-sequence arrays.
         """
         check_is_fitted(self, "model_")
         if self.timestep_targets_:
@@ -465,7 +509,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         """Accuracy of ``predict(X)`` against ``y`` (scikit-learn's default).
 
         For imbalanced data prefer ``scoring="balanced_accuracy"`` in
-        model-selection tools.
+        model-selection tools. For per-timestep targets the score is the
+        **balanced accuracy over all valid timesteps** (padding excluded;
+        multilabel: averaged over labels), see
+        :func:`skimbal.metrics.timestep_score`; use
+        :func:`skimbal.metrics.make_timestep_scorer` in ``GridSearchCV``.
         """
         check_is_fitted(self, "model_")
         if self.timestep_targets_:
