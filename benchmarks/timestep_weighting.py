@@ -37,7 +37,7 @@ MODEL = dict(cell="lstm", units=16, epochs=15, batch_size=32, learning_rate=0.01
 def datasets():
     X, y = make_imbalanced_sequences(
         N_SEQUENCES, n_timesteps=N_TIMESTEPS, n_features=3, weights=(0.98, 0.02),
-        target="per_timestep", class_sep=1.5, noise=1.0, random_state=DATA_SEED,
+        target="per_timestep", class_sep=2.5, noise=1.0, random_state=DATA_SEED,
     )
     lengths = np.random.RandomState(DATA_SEED).randint(N_TIMESTEPS // 3, N_TIMESTEPS + 1,
                                                        N_SEQUENCES)

@@ -230,7 +230,14 @@ def is_timestep_target(
     if x_is_list:
         found = isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= 1
     else:
-        arr = as_label_array(y) if not isinstance(y, (list, tuple)) else np.asarray(y)
+        try:
+            arr = as_label_array(y)
+        except ValueError:  # ragged nested lists
+            raise ValueError(
+                "y is ragged (label sequences of different lengths) but X is one "
+                "array of equal-length sequences; pass X as a list of (T_i, "
+                "n_features) arrays for variable-length data."
+            ) from None
         found = arr.ndim == 3 or (arr.ndim == 2 and arr.shape[1] == n_timesteps > 1)
     if per_timestep is True and not found:
         raise ValueError(

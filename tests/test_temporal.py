@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -40,7 +42,8 @@ def _spy_fit(monkeypatch):
     def spy(self, *args, **kwargs):
         seen.update(x=np.array(kwargs["x"]), y=np.array(kwargs["y"]),
                     sample_weight=np.array(kwargs["sample_weight"]),
-                    validation_data=kwargs.get("validation_data"), loss=self.loss)
+                    validation_data=kwargs.get("validation_data"), loss=self.loss,
+                    class_weight=kwargs.get("class_weight"))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(keras.Model, "fit", spy)
@@ -65,6 +68,7 @@ def test_per_step_weights_reach_keras(ragged, monkeypatch):
         expected[i, :n] = cw[(lab == "event").astype(int)] * profile[T - n:] * user_sw[i]
     np.testing.assert_allclose(seen["sample_weight"], expected, rtol=1e-5)
     assert seen["y"].shape == (len(X), T, 1)  # one sigmoid per timestep
+    assert seen["class_weight"] is None  # Keras refuses it for 3-D targets
     assert np.isnan(seen["x"][lengths < T, -1]).all()  # padded at the end
     assert clf.class_weight_ == pytest.approx({"bg": cw[0], "event": cw[1]})
     np.testing.assert_allclose(clf.time_weight_, profile)
@@ -171,7 +175,7 @@ def test_validation_split_stratified_by_presence(monkeypatch):
     assert np.asarray(sw_val).shape == (8, 6)
 
 
-def test_saved_model_reloads_in_safe_mode(tmp_path):
+def test_saved_model_reloads_in_safe_mode_and_pickles(tmp_path):
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(n, 2)).astype(np.float32) for n in (4, 6, 3, 5)]
     Y = [(rng.rand(len(x), 2) < 0.3).astype(int) for x in X]
@@ -186,6 +190,9 @@ def test_saved_model_reloads_in_safe_mode(tmp_path):
     np.testing.assert_allclose(back.predict(padded, verbose=0), clf.model_.predict(
         padded, verbose=0), rtol=1e-6)
     assert isinstance(back.loss, type(clf.model_.loss))
+    unpickled = pickle.loads(pickle.dumps(clf))
+    for a, b in zip(unpickled.predict_proba(X), clf.predict_proba(X), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
 def test_custom_model_without_padding_mask_is_refused(ragged):

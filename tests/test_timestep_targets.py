@@ -112,3 +112,8 @@ def test_timestep_score_multilabel_macro_over_labels():
     assert timestep_score(t, p) == pytest.approx(0.75)
     ft, fp = flatten_timesteps(t, p)
     assert ft.shape == (4, 2) and fp.shape == (4, 2)
+
+
+def test_ragged_y_with_array_X_is_explained():
+    with pytest.raises(ValueError, match="y is ragged"):
+        is_timestep_target([[0, 1, 0], [1, 0]], n_timesteps=3, x_is_list=False)
