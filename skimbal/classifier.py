@@ -153,6 +153,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         ``"per_timestep_multilabel"``.
     timestep_targets_ : bool
         Whether ``y`` was per-timestep.
+    variable_length_ : bool
+        Whether ``X`` was a list of sequences. Only then does the default
+        network start with :class:`skimbal.masking.PaddingMask` (masking costs
+        CPU time); a model fitted on an array still accepts list input at
+        predict time, run in groups of equal length.
     class_weight_ : dict
         Weight used per class label, after normalisation (counts over valid
         timesteps for per-timestep targets). For per-timestep multilabel
@@ -316,7 +321,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             dropout=self.dropout,
             dense_units=tuple(self.dense_units),
             return_sequences=bool(meta.get("timestep_targets_", False)),
-            mask_padding=True,
+            mask_padding=bool(meta.get("variable_length_", False)),
         )
 
     def _get_compile_kwargs(self) -> dict[str, Any]:  # extends scikeras
@@ -411,6 +416,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             self.__dict__.pop(attr, None)
         self.target_encoder_ = encoder
         self.timestep_targets_ = False
+        self.variable_length_ = lengths is not None
         self._label_weights = None
         self.classes_ = encoder.classes_
         self.n_classes_ = encoder.n_classes
@@ -484,8 +490,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         if self.timestep_targets_:
             return self._timestep_predict_proba(X)
         X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
-        self._check_padding_support(lengths)
-        raw = self._forward(X)
+        raw = self._forward_sequences(X, lengths)
         if self._mode == "sigmoid":
             p = raw.reshape(-1)
             return np.column_stack([1.0 - p, p])

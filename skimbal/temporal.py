@@ -60,12 +60,15 @@ class TimestepMixin:
                 "time_weight=None."
             )
 
+    def _has_padding_mask(self) -> bool:
+        layers = self.model_._flatten_layers(include_self=False, recursive=True)
+        return any(isinstance(layer, PaddingMask) for layer in layers)
+
     def _check_padding_support(self, lengths: np.ndarray | None) -> None:
-        """A custom model must start with PaddingMask to accept padded input."""
+        """Training on padded input needs a model that starts with PaddingMask."""
         if lengths is None or np.all(lengths == lengths.max()):
             return
-        layers = self.model_._flatten_layers(include_self=False, recursive=True)
-        if not any(isinstance(layer, PaddingMask) for layer in layers):
+        if not self._has_padding_mask():
             raise ValueError(
                 "X holds sequences of different lengths, which skimbal pads at the "
                 "end with NaN; the model has no skimbal.masking.PaddingMask layer to "
@@ -153,6 +156,7 @@ class TimestepMixin:
             self.__dict__.pop(attr, None)
         self.target_encoder_ = encoder
         self.timestep_targets_ = True
+        self.variable_length_ = lengths is not None
         self.classes_ = encoder.classes_
         self.n_classes_ = encoder.n_classes
         self.target_type_ = encoder.kind
@@ -194,10 +198,33 @@ class TimestepMixin:
         return self
 
     # ------------------------------------------------------------ predict
+    def _forward_sequences(self, X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+        """Network outputs for a (possibly NaN-padded) batch.
+
+        Padded batches go through the model at once when it masks padding
+        (:class:`PaddingMask`); otherwise (a model trained on equal-length
+        arrays, which has no mask layer and so no masking overhead) the
+        sequences are run in groups of equal length, without any padding.
+        """
+        if lengths is None or np.all(lengths == X.shape[1]) or self._has_padding_mask():
+            return self._forward(X)
+        out = None
+        for n_steps in np.unique(lengths):
+            idx = np.flatnonzero(lengths == n_steps)
+            part = self._forward(X[idx, :n_steps])
+            if out is None:
+                shape = (len(X), X.shape[1], *part.shape[2:]) if part.ndim == 3 else (
+                    len(X), *part.shape[1:])
+                out = np.zeros(shape, dtype=part.dtype)
+            if part.ndim == 3:
+                out[idx, :n_steps] = part
+            else:
+                out[idx] = part
+        return out
+
     def _timestep_proba_padded(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
-        self._check_padding_support(lengths)
-        raw = self._forward(X)
+        raw = self._forward_sequences(X, lengths)
         if self._mode == "sigmoid":
             p = raw[..., 0]
             raw = np.stack([1.0 - p, p], axis=-1)

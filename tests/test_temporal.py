@@ -129,6 +129,7 @@ def test_multilabel_steps_weighted_loss(monkeypatch):
 def test_list_in_list_out_and_padding_never_leaks(ragged):
     X, y, lengths = ragged
     clf = WeightedSequenceClassifier(class_weight="balanced", **FAST).fit(X, y)
+    assert clf.variable_length_ and _has_mask(clf)
     pred, proba = clf.predict(X[:6]), clf.predict_proba(X[:6])
     assert isinstance(pred, list) and [len(p) for p in pred] == list(lengths[:6])
     assert pred[0].dtype.kind == "U" and proba[0].shape == (lengths[0], 2)
@@ -141,6 +142,21 @@ def test_list_in_list_out_and_padding_never_leaks(ragged):
     assert [len(p) for p in clf.predict(longer)] == [15, 2]
     assert clf.score(X, y) == pytest.approx(
         balanced_accuracy_score(np.concatenate(y), np.concatenate(clf.predict(X))))
+
+
+def _has_mask(clf):
+    return any(isinstance(layer, PaddingMask) for layer in clf.model_.layers)
+
+
+def test_array_trained_model_predicts_lists_without_padding(step_data, ragged):
+    X, y = step_data
+    X_list, _, lengths = ragged
+    clf = WeightedSequenceClassifier(**FAST).fit(X, y)
+    assert not clf.variable_length_ and not _has_mask(clf)  # no masking overhead
+    proba = clf.predict_proba(X_list[:6])
+    assert [len(p) for p in proba] == list(lengths[:6])
+    for xi, pi in zip(X_list[:6], proba, strict=True):
+        np.testing.assert_allclose(pi, clf.predict_proba(xi[None])[0], rtol=1e-5, atol=1e-6)
 
 
 def test_sequence_level_targets_with_list_input(ragged):
@@ -205,6 +221,12 @@ def test_custom_model_without_padding_mask_is_refused(ragged):
 
     with pytest.raises(ValueError, match="PaddingMask"):
         WeightedSequenceClassifier(model=build, **FAST).fit(X, y)
+    # fitted on equal-length data, the same model still predicts lists (by length group)
+    X_eq = np.stack([x[:3] for x in X])
+    y_eq = np.stack([lab[:3] for lab in y])
+    y_eq[0] = ["bg", "event", "bg"]
+    clf = WeightedSequenceClassifier(model=build, **FAST).fit(X_eq, y_eq)
+    assert [len(p) for p in clf.predict(X[:4])] == [len(x) for x in X[:4]]
 
 
 # ------------------------------------------------------ model selection
