@@ -28,7 +28,7 @@ _NAMED: dict[str, tuple[Callable[..., float], dict[str, Any]]] = {
 }
 
 
-def _stack(y: Any, name: str) -> np.ndarray:
+def _stack(y: Any, name: str) -> tuple[np.ndarray, list[int]]:
     if isinstance(y, (list, tuple)) and len(y) and np.ndim(y[0]) >= 1:
         items = [np.asarray(v) for v in y]
         return np.concatenate(items, axis=0), [len(v) for v in items]
