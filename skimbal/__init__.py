@@ -16,6 +16,9 @@ _LAZY = {
     "set_num_threads": "skimbal._threads",
     "load": "skimbal.persistence",
     "SequenceSampler": "skimbal.sampling",
+    "SequenceStratifiedKFold": "skimbal.model_selection",
+    "make_timestep_scorer": "skimbal.metrics",
+    "PaddingMask": "skimbal.masking",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import keras
 
+from .masking import PaddingMask
+
 __all__ = ["CELLS", "build_recurrent_model"]
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
@@ -34,6 +36,8 @@ def build_recurrent_model(
     dropout: float = 0.0,
     dense_units: Sequence[int] = (),
     n_timesteps: int | None = None,
+    return_sequences: bool = False,
+    mask_padding: bool = False,
 ) -> keras.Model:
     """Build an (uncompiled) stacked recurrent classifier.
 
@@ -57,6 +61,14 @@ def build_recurrent_model(
         Hidden ``Dense`` (ReLU) layers between the recurrent stack and the head.
     n_timesteps : int or None
         Fixed sequence length, or ``None`` to accept any length.
+    return_sequences : bool, default=False
+        Per-timestep output: the last recurrent layer returns its whole
+        sequence and the dense head is applied at every timestep (output
+        ``(batch, T, n_outputs)``).
+    mask_padding : bool, default=False
+        Start with :class:`skimbal.masking.PaddingMask`, so that end-padded
+        variable-length batches (``NaN`` padding) are masked through Keras'
+        standard mask propagation (right-padded, cuDNN-compatible).
 
     Returns
     -------
@@ -66,8 +78,13 @@ def build_recurrent_model(
     layers = _as_tuple(units)
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs
+    if mask_padding:
+        x = PaddingMask(name="padding_mask")(x)
     for i, n_units in enumerate(layers):
-        rnn = layer_cls(n_units, return_sequences=i < len(layers) - 1, name=f"{cell}_{i}")
+        rnn = layer_cls(
+            n_units, return_sequences=return_sequences or i < len(layers) - 1,
+            name=f"{cell}_{i}",
+        )
         if bidirectional:
             rnn = keras.layers.Bidirectional(rnn, name=f"bidirectional_{i}")
         x = rnn(x)

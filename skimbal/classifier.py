@@ -21,13 +21,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
 from ._seeding import seed_model
+from ._sequences import check_sequence_batch
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
-from ._validation import check_sequences, seed_from_random_state
+from ._validation import seed_from_random_state
 from .architectures import CELLS, build_recurrent_model
 from .losses import WeightedBinaryCrossentropy
 from .model_selection import multilabel_validation_split, stratified_validation_split
-from .targets import TARGET_TYPES, TargetEncoder, as_label_array
+from .targets import TARGET_TYPES, TargetEncoder, as_label_array, is_timestep_target
+from .temporal import TimestepMixin
 from .weights import (
     check_sample_weight,
     class_sample_weight,
@@ -43,7 +45,7 @@ __all__ = ["WeightedSequenceClassifier"]
 _PREDICT_CHUNK = 4096
 
 
-class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
+class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassifier):
     """Recurrent sequence classifier whose class weights are computed inside ``fit``.
 
     A scikit-learn classifier over a Keras LSTM / GRU / SimpleRNN network.
@@ -153,6 +155,28 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Seed for weight initialisation, shuffling, dropout and the validation
         split. The same seed gives identical predictions on refit (TensorFlow
         op determinism is enabled during fit).
+    per_timestep : "auto" or bool, default="auto"
+        Whether ``y`` holds a label per timestep (sequence labelling). ``"auto"``:
+        yes for a 3-D ``y`` ``(n, T, n_labels)``, a 2-D ``y`` with ``T`` columns
+        (``T`` = timesteps of ``X``, ``T > 1``), or, for list ``X``, a list of
+        per-sequence label arrays. Set ``False`` for a one-hot / indicator ``y``
+        whose number of columns happens to equal ``T``. See the user guide
+        "Temporal targets" (``docs/temporal.md``).
+    time_weight : None, "linear", "exponential", array-like or callable, default=None
+        Per-timestep targets only (a sequence-level ``y`` raises). Multiplies
+        the per-timestep class weights by a weight per position: ``"linear"``
+        rises from ``time_weight_range[0]`` at the first step to
+        ``time_weight_range[1]`` at the last; ``"exponential"`` is 1 at the last
+        step and halves every ``time_weight_half_life`` steps back; an array
+        of length ``T`` (the padded training length) or a callable
+        ``f(T) -> array`` gives the weights directly (finite, >= 0). For
+        variable-length input the profile is **aligned to each sequence's own
+        end**: a sequence of length ``L`` uses the last ``L`` entries, so every
+        sequence's last valid step gets the last weight. Not normalised.
+    time_weight_range : (float, float), default=(1.0, 2.0)
+        First and last weight of ``time_weight="linear"``.
+    time_weight_half_life : float > 0, default=10.0
+        Half-life in timesteps of ``time_weight="exponential"``.
     **kwargs
         scikeras-style routed parameters: ``model__*`` (passed to ``model``),
         ``optimizer__*``, ``loss__*``, ``fit__*`` (to ``Model.fit``),
@@ -161,24 +185,39 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,) or list of ndarray
-        Class labels (``arange(n_columns)`` for one-hot ``y``). For
-        multi-label ``y``, a list of ``n_labels`` arrays ``[0, 1]``
-        (scikit-learn's multi-output convention, which its scorers rely on).
+        Class labels (``arange(n_columns)`` for one-hot ``y``, ``arange(n_labels)``
+        for per-timestep multilabel ``y``). For sequence-level multi-label
+        ``y``, a list of ``n_labels`` arrays ``[0, 1]`` (scikit-learn's
+        multi-output convention, which its scorers rely on).
     n_classes_ : int or list of int
         Number of classes (``[2] * n_labels`` for multi-label ``y``).
     n_features_in_ : int
         Features (channels) per timestep seen in ``fit``.
     target_type_ : str
-        ``"binary"``, ``"multiclass"``, ``"onehot"`` or ``"multilabel"``.
+        ``"binary"``, ``"multiclass"``, ``"onehot"``, ``"multilabel"``, or for
+        per-timestep targets ``"per_timestep_binary"``,
+        ``"per_timestep_multiclass"``, ``"per_timestep_multilabel"``.
+    timestep_targets_ : bool
+        Whether ``y`` was per-timestep.
+    variable_length_ : bool
+        Whether ``X`` was a list of sequences. Only then does the default
+        network start with :class:`skimbal.masking.PaddingMask` (masking costs
+        CPU time); a model fitted on an array still accepts list input at
+        predict time, run in groups of equal length.
     class_weight_ : dict
-        Weight used per class label, after normalisation. For multi-label
-        ``y``: ``{"positive": {label: w}, "negative": {label: w}}``, keyed by
-        ``label_names_``.
+        Weight used per class label, after normalisation (counts over valid
+        timesteps for per-timestep targets). For multi-label ``y``:
+        ``{"positive": {label: w}, "negative": {label: w}}``, keyed by
+        ``label_names_``; for per-timestep multilabel targets
+        ``{label_index: {0: negative_weight, 1: positive_weight}}``.
     label_names_ : ndarray of shape (n_labels,)
         Multi-label only: label names (``label_names``, DataFrame columns or
         ``arange(n_labels)``).
     threshold_ : ndarray of shape (n_labels,)
         Multi-label only: the per-label decision thresholds ``predict`` uses.
+    time_weight_ : ndarray of shape (T,) or None
+        The time-weight profile used (per-timestep targets with
+        ``time_weight``), oldest position first.
     model_ : keras.Model
         The trained network.
     history_ : dict
@@ -225,6 +264,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "per_timestep": [StrOptions({"auto"}), "boolean"],
+        "time_weight": [None, StrOptions({"linear", "exponential"}), "array-like", callable],
+        "time_weight_range": [tuple, list],
+        "time_weight_half_life": [Interval(Real, 0, None, closed="neither")],
     }
 
     # scikeras' partial_fit would train without skimbal's weights (see _compat).
@@ -256,6 +299,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         callbacks: list | None = None,
         verbose: int = 0,
         random_state: Any = None,
+        per_timestep: str | bool = "auto",
+        time_weight: Any = None,
+        time_weight_range: tuple[float, float] = (1.0, 2.0),
+        time_weight_half_life: float = 10.0,
         **kwargs: Any,
     ) -> None:
         # scikeras' __init__ is deliberately not called: it would add
@@ -284,6 +331,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
+        self.per_timestep = per_timestep
+        self.time_weight = time_weight
+        self.time_weight_range = time_weight_range
+        self.time_weight_half_life = time_weight_half_life
         vars(self).update(**kwargs)
         if kwargs:
             self._user_params = set(kwargs)
@@ -340,7 +391,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             n_outputs=n_outputs,
             output_activation=(
                 "sigmoid"
-                if n_outputs == 1 or meta.get("target_type_") == "multilabel"
+                if n_outputs == 1
+                or meta.get("target_type_") in ("multilabel", "per_timestep_multilabel")
                 else "softmax"
             ),
             cell=self.cell,
@@ -348,6 +400,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             dense_units=tuple(self.dense_units),
+            return_sequences=bool(meta.get("timestep_targets_", False)),
+            mask_padding=bool(meta.get("variable_length_", False)),
         )
 
     def _get_compile_kwargs(self) -> dict[str, Any]:  # extends scikeras
@@ -366,6 +420,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 list(self.class_weight_["positive"].values()),
                 list(self.class_weight_["negative"].values()),
             )
+        if kwargs["loss"] is None and getattr(self, "_label_weights", None) is not None:
+            kwargs["loss"] = self._timestep_multilabel_loss()
         if kwargs["loss"] is None:
             kwargs["loss"] = (
                 "binary_crossentropy"
@@ -398,23 +454,38 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
             Training sequences (float; converted to float32 once, never
-            modified).
-        y : array-like of shape (n_samples,), (n_samples, n_classes) or \
-(n_samples, n_labels)
-            Class labels (ints, bools or strings), a one-hot array, or a
+            modified). Variable-length sequences as a list of
+            ``(T_i, n_features)`` arrays; they are padded at the end and masked.
+        y : array-like of shape (n_samples,), (n_samples, n_classes), \
+(n_samples, n_labels), (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_labels), or list
+            Class labels (ints, bools or strings), a one-hot array, a
             multi-label 0/1 (or bool) indicator array / DataFrame (see
-            ``target_type``).
+            ``target_type``); or a label per timestep (classes, or 0/1
+            multilabel indicators), for list ``X`` a list of ``(T_i,)`` /
+            ``(T_i, n_labels)`` arrays.
         sample_weight : array-like of shape (n_samples,), optional
-            Per-sample weights, multiplied with the class weights.
+            Per-sample (per-sequence) weights, multiplied with the class
+            (and time) weights.
 
         Returns
         -------
         self
         """
         self._check_params()
-        X = check_sequences(X)
+        X, lengths = check_sequence_batch(X)
+        # an explicit target_type (sequence-level kinds) rules out auto-detected
+        # per-timestep targets
+        per_timestep = (
+            False if self.per_timestep == "auto" and self.target_type != "auto"
+            else self.per_timestep
+        )
+        if is_timestep_target(y, n_timesteps=X.shape[1], x_is_list=lengths is not None,
+                              per_timestep=per_timestep):
+            return self._fit_timesteps(X, lengths, y, sample_weight)
+        self._check_no_time_weight()
         y_input = y  # a DataFrame keeps its column names for multi-label y
         y = as_label_array(y)
         if len(y) != len(X):
@@ -457,6 +528,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         for attr in ("history_", "model_"):
             self.__dict__.pop(attr, None)
         self.target_encoder_ = encoder
+        self.timestep_targets_ = False
+        self.variable_length_ = lengths is not None
+        self._label_weights = None
         self.classes_ = encoder.classes_
         self.n_classes_ = encoder.n_classes
         self.target_type_ = encoder.kind
@@ -474,6 +548,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # Keras work starts here
         configure_from_environment()
         self.model_ = self._build_keras_model()
+        self._check_padding_support(lengths)
         self._initialize_callbacks()
         self._ensure_compiled_model()
         self._mode = self._output_mode()
@@ -587,17 +662,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
             For multi-label targets, column ``j`` is the probability that
-            label ``j`` is on (sigmoid outputs; rows do not sum to 1).
+            label ``j`` is on (sigmoid outputs; rows do not sum to 1). For
+            per-timestep targets ``(n_samples, n_timesteps, n_classes)``
+            (binary: 2 columns) or ``(n_samples, n_timesteps, n_labels)``
+            (multilabel: probability of each label), or for list ``X`` a list
+            of ``(T_i, ...)`` arrays.
         """
         check_is_fitted(self, "model_")
-        X = check_sequences(X, n_features=self.n_features_in_)
-        raw = self._forward(X)
+        if self.timestep_targets_:
+            return self._timestep_predict_proba(X)
+        X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
+        raw = self._forward_sequences(X, lengths)
         if self._mode == "sigmoid":
             p = raw.reshape(-1)
             return np.column_stack([1.0 - p, p])
@@ -610,8 +691,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         multi-label targets, an array of shape ``(n_samples, n_labels)`` of 0/1
         in the dtype of the ``y`` given to ``fit`` (an ndarray also when ``y``
         was a DataFrame): label ``j`` is set when its probability is
-        ``>= threshold_[j]``.
+        ``>= threshold_[j]``. Per-timestep targets give ``(n_samples,
+        n_timesteps)`` labels (or ``(n_samples, n_timesteps, n_labels)`` 0/1,
+        threshold 0.5), and for list ``X`` a list of per-sequence arrays.
         """
+        check_is_fitted(self, "model_")
+        if self.timestep_targets_:
+            return self._timestep_predict(X)
         proba = self.predict_proba(X)
         if self.target_type_ == "multilabel":
             return self.target_encoder_.inverse_transform(proba >= self.threshold_)
@@ -636,7 +722,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         """Accuracy of ``predict(X)`` against ``y`` (scikit-learn's default).
 
         For imbalanced data prefer ``scoring="balanced_accuracy"`` in
-        model-selection tools.
+        model-selection tools. For per-timestep targets the score is the
+        **balanced accuracy over all valid timesteps** (padding excluded;
+        multilabel: averaged over labels), see
+        :func:`skimbal.metrics.timestep_score`; use
+        :func:`skimbal.metrics.make_timestep_scorer` in ``GridSearchCV``.
 
         For **multi-label** targets, the macro-averaged F1 over labels
         (``f1_score(y, predict(X), average="macro", zero_division=0)``), not
@@ -645,7 +735,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ``scoring="f1_macro"``, ``"average_precision"`` and ``"roc_auc"``
         (macro over labels, from ``predict_proba``).
         """
-        if getattr(self, "target_type_", None) == "multilabel":
+        check_is_fitted(self, "model_")
+        if self.timestep_targets_:
+            return self._timestep_score(X, y, sample_weight)
+        if self.target_type_ == "multilabel":
             return float(
                 f1_score(
                     np.asarray(y), self.predict(X), average="macro",

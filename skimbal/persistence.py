@@ -152,7 +152,13 @@ def _encoder_to_json(enc: Any) -> dict[str, Any]:
     name = type(enc).__name__
     if name not in ENCODERS:
         raise TypeError(f"target encoder {name} cannot be stored")
-    return {"class": name, "state": _to_json(vars(enc), "target_encoder_")}
+    state = {
+        key: {"__encoder__": _encoder_to_json(value)}
+        if type(value).__name__ in ENCODERS
+        else _to_json(value, f"target_encoder_.{key}")
+        for key, value in vars(enc).items()
+    }
+    return {"class": name, "state": state}
 
 
 def _encoder_from_json(data: dict[str, Any]) -> Any:
@@ -160,7 +166,11 @@ def _encoder_from_json(data: dict[str, Any]) -> Any:
     if name not in ENCODERS:
         raise ValueError(f"unknown target encoder {name!r}")
     enc = object.__new__(getattr(import_module("skimbal.targets"), name))
-    vars(enc).update(_from_json(data["state"]))
+    for key, value in data["state"].items():
+        if isinstance(value, dict) and "__encoder__" in value:
+            setattr(enc, key, _encoder_from_json(value["__encoder__"]))
+        else:
+            setattr(enc, key, _from_json(value))
     return enc
 
 
@@ -186,6 +196,10 @@ FITTED_ATTRIBUTES: dict[str, str] = {
     "class_weight_": "json",
     "label_names_": "json",
     "threshold_": "json",
+    "timestep_targets_": "json",
+    "variable_length_": "json",
+    "time_weight_": "json",
+    "_label_weights": "json",
     "history_": "history",
     "target_encoder_": "target_encoder",
     "_random_state": "json",
@@ -390,6 +404,7 @@ def load(path: PathLike) -> Any:
             est.model_ = keras.saving.load_model(keras_file, safe_mode=True)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ValueError(f"{path}: the Keras model inside is corrupted ({exc}).") from None
-    est._mode = est._output_mode()
+    est._mode = (est._timestep_output_mode() if est.timestep_targets_
+                 else est._output_mode())
     return est
 

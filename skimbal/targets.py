@@ -34,7 +34,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TargetEncoder", "as_label_array"]
+__all__ = [
+    "TargetEncoder",
+    "TimestepTargetEncoder",
+    "as_label_array",
+    "is_timestep_target",
+    "timestep_presence",
+]
 
 KINDS = ("binary", "multiclass", "onehot", "multilabel")
 TARGET_TYPES = ("auto", "multiclass", "multilabel")
@@ -355,3 +361,216 @@ def check_multilabel_indicator(y: Any, *, name: str = "y") -> np.ndarray:
             "values (or NaN)."
         )
     return arr.astype(np.int8)
+# ---------------------------------------------------------------------------
+# Per-timestep targets (sequence labelling)
+# ---------------------------------------------------------------------------
+TIMESTEP_KINDS = ("per_timestep_binary", "per_timestep_multiclass", "per_timestep_multilabel")
+
+
+def _timestep_items(y: Any, lengths: np.ndarray, name: str = "y") -> list[np.ndarray]:
+    """Per-sequence label arrays of a list ``y``, checked against ``lengths``."""
+    items = [np.asarray(v) for v in y]
+    if len(items) != len(lengths):
+        raise ValueError(
+            f"X and {name} have different numbers of sequences: len(X)={len(lengths)}, "
+            f"len({name})={len(items)}."
+        )
+    ndims = {v.ndim for v in items}
+    if not ndims <= {1, 2} or len(ndims) != 1:
+        raise ValueError(
+            f"per-timestep {name} must be a list of 1-D arrays (a label per timestep) "
+            "or of 2-D arrays (n_timesteps, n_labels), not a mix; got arrays with "
+            f"{sorted(ndims)} dimensions."
+        )
+    got = np.array([len(v) for v in items])
+    bad = np.flatnonzero(got != lengths)
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(
+            f"per-timestep {name}[{i}] has {got[i]} timesteps but X[{i}] has "
+            f"{lengths[i]}; each label sequence must match its input sequence "
+            f"({len(bad)} mismatches). For sequence-level labels given as lists "
+            "pass per_timestep=False."
+        )
+    if ndims == {2}:
+        widths = {v.shape[1] for v in items}
+        if len(widths) != 1:
+            raise ValueError(
+                f"per-timestep multilabel {name} has inconsistent numbers of labels "
+                f"across sequences: {sorted(widths)}."
+            )
+    return items
+
+
+def is_timestep_target(
+    y: Any, *, n_timesteps: int, x_is_list: bool, per_timestep: str | bool = "auto"
+) -> bool:
+    """Decide whether ``y`` holds a label per timestep.
+
+    Rules for ``per_timestep="auto"``: with list ``X``, ``y`` is per-timestep
+    when it is a list/tuple of arrays (one per sequence); with array ``X`` of
+    ``n_timesteps > 1`` steps, a 3-D ``y`` or a 2-D ``y`` with ``n_timesteps``
+    columns is per-timestep. (A one-hot / indicator ``y`` whose number of
+    columns equals ``n_timesteps`` is therefore read as per-timestep; pass
+    ``per_timestep=False`` for it.) ``True``/``False`` force the choice.
+    """
+    if per_timestep is False:
+        return False
+    if x_is_list:
+        found = isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= 1
+    else:
+        try:
+            arr = as_label_array(y)
+        except ValueError:  # ragged nested lists
+            raise ValueError(
+                "y is ragged (label sequences of different lengths) but X is one "
+                "array of equal-length sequences; pass X as a list of (T_i, "
+                "n_features) arrays for variable-length data."
+            ) from None
+        found = arr.ndim == 3 or (arr.ndim == 2 and arr.shape[1] == n_timesteps > 1)
+    if per_timestep is True and not found:
+        raise ValueError(
+            "per_timestep=True needs per-timestep y: an array of shape (n, T) or "
+            "(n, T, n_labels) matching X's T timesteps, or for list X a list of "
+            "(T_i,) / (T_i, n_labels) arrays."
+        )
+    return bool(found)
+
+
+class TimestepTargetEncoder:
+    """Encode per-timestep targets (a label at every step) of fixed or variable length.
+
+    Per-timestep classes ``(n, T)`` (ints, bools or strings; binary or
+    multiclass) are encoded with a :class:`TargetEncoder` fitted on the labels
+    of all **valid** timesteps; per-timestep multilabel targets
+    ``(n, T, n_labels)`` must be 0/1. For variable-length data ``y`` is a list
+    of ``(T_i,)`` or ``(T_i, n_labels)`` arrays and ``lengths`` the
+    ``T_i``; padded steps never count.
+
+    Attributes
+    ----------
+    kind : str
+        ``"per_timestep_binary"``, ``"per_timestep_multiclass"`` or
+        ``"per_timestep_multilabel"``.
+    classes_ : ndarray
+        Class labels (``arange(n_labels)`` for multilabel).
+    """
+
+    def _flat(self, y: Any, lengths: np.ndarray | None, n: int, T: int) -> np.ndarray:
+        """Labels of all valid steps, ``(n_valid,)`` or ``(n_valid, n_labels)``."""
+        if lengths is None:
+            arr = as_label_array(y)
+            if arr.ndim not in (2, 3) or arr.shape[0] != n or arr.shape[1] != T:
+                raise ValueError(
+                    f"per-timestep y must have shape (n_samples, n_timesteps) or "
+                    f"(n_samples, n_timesteps, n_labels) = ({n}, {T}[, L]) to match "
+                    f"X; got shape {arr.shape}."
+                )
+            return arr.reshape(n * T, *arr.shape[2:])
+        items = _timestep_items(y, lengths)
+        return np.concatenate(items, axis=0)
+
+    def fit(self, y: Any, lengths: np.ndarray | None, n_samples: int,
+            n_timesteps: int) -> TimestepTargetEncoder:
+        """Learn the kind and classes from the valid timesteps of ``y``."""
+        flat = self._flat(y, lengths, n_samples, n_timesteps)
+        self.dtype_ = flat.dtype
+        if flat.ndim == 2:
+            if flat.dtype.kind not in "biuf" or not np.all((flat == 0) | (flat == 1)):
+                raise ValueError(
+                    "per-timestep multilabel y (n, T, n_labels) must hold 0/1 "
+                    "indicators."
+                )
+            if flat.shape[1] < 1:
+                raise ValueError("per-timestep multilabel y has 0 labels.")
+            self.kind = "per_timestep_multilabel"
+            self.classes_ = np.arange(flat.shape[1])
+            self._inner = None
+        else:
+            self._inner = TargetEncoder().fit(flat)
+            self.kind = f"per_timestep_{self._inner.kind}"
+            self.classes_ = self._inner.classes_
+        return self
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes_)
+
+    def transform(self, y: Any, lengths: np.ndarray | None, n_samples: int,
+                  n_timesteps: int) -> np.ndarray:
+        """Codes of shape ``(n, T)`` (int32) or ``(n, T, n_labels)`` (float32).
+
+        Padded steps (beyond ``lengths[i]``) hold code 0 / all-zero labels; they
+        must be given zero weight.
+        """
+        flat = self._flat(y, lengths, n_samples, n_timesteps)
+        if self.kind == "per_timestep_multilabel":
+            if flat.ndim != 2 or flat.shape[1] != self.n_classes:
+                raise ValueError(
+                    f"per-timestep multilabel y must have {self.n_classes} labels per "
+                    f"timestep, as in fit; got shape {flat.shape[1:]}."
+                )
+            if not np.all((flat == 0) | (flat == 1)):
+                raise ValueError("per-timestep multilabel y must hold 0/1 indicators.")
+            codes = flat.astype(np.float32)
+        else:
+            if flat.ndim != 1:
+                raise ValueError(
+                    "y must hold one class label per timestep, as in fit; got "
+                    f"{flat.shape[1:]} values per timestep."
+                )
+            codes = self._inner.transform(flat)
+        if lengths is None:
+            return codes.reshape(n_samples, n_timesteps, *codes.shape[1:])
+        out = np.zeros((n_samples, n_timesteps, *codes.shape[1:]), dtype=codes.dtype)
+        out[np.arange(n_timesteps)[None, :] < lengths[:, None]] = codes
+        return out
+
+    def inverse_transform(self, codes: np.ndarray) -> np.ndarray:
+        """Labels from ``(n, T)`` int codes or ``(n, T, n_labels)`` 0/1 indicators."""
+        if self.kind == "per_timestep_multilabel":
+            return np.asarray(codes).astype(self.dtype_)
+        return self.classes_[np.asarray(codes, dtype=np.intp)]
+
+
+def timestep_presence(y: Any, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Which classes (or labels) occur in each sequence of a per-timestep ``y``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n, T) or (n, T, n_labels), or list of arrays
+    lengths : ndarray of shape (n,), optional
+        Valid lengths when ``y`` is an equal-length array of padded labels;
+        not needed for a list.
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n_classes)
+        ``presence[i, k]``: class ``k`` (sorted labels, or label column ``k``
+        for multilabel) occurs at a valid step of sequence ``i``.
+    """
+    if isinstance(y, (list, tuple)):
+        items = [np.asarray(v) for v in y]
+        lengths = np.array([len(v) for v in items])
+        T = int(lengths.max()) if len(items) else 0
+    else:
+        arr = as_label_array(y)
+        items = None
+        T = arr.shape[1] if arr.ndim >= 2 else 0
+        if arr.ndim not in (2, 3):
+            raise ValueError(
+                f"y must be per-timestep labels (n, T) or (n, T, n_labels); got shape "
+                f"{arr.shape}."
+            )
+        if lengths is None:
+            lengths = np.full(len(arr), T)
+        items = [arr[i, : int(n)] for i, n in enumerate(lengths)]
+    enc = TimestepTargetEncoder().fit(items, np.asarray(lengths), len(items), T)
+    codes = enc.transform(items, np.asarray(lengths), len(items), T)
+    valid = np.arange(T)[None, :] < np.asarray(lengths)[:, None]
+    if enc.kind == "per_timestep_multilabel":
+        return np.any((codes > 0) & valid[..., None], axis=1)
+    onehot = np.zeros((len(items), enc.n_classes), dtype=bool)
+    rows = np.broadcast_to(np.arange(len(items))[:, None], codes.shape)
+    onehot[rows[valid], codes[valid]] = True
+    return onehot

@@ -21,6 +21,10 @@ __all__ = [
     "check_sample_weight",
     "resolve_label_weights",
     "label_normalization_factor",
+    "time_weight_profile",
+    "align_time_weights",
+    "timestep_class_counts",
+    "multilabel_timestep_class_weight",
 ]
 
 
@@ -275,3 +279,182 @@ def label_normalization_factor(
     n_neg = Y.shape[0] - n_pos
     total = float(np.dot(positive, n_pos) + np.dot(negative, n_neg))
     return float(Y.size / total)
+# ---------------------------------------------------------------------------
+# Per-timestep weights (sequence labelling) and time-aware weights
+# ---------------------------------------------------------------------------
+TIME_WEIGHT_NAMES = ("linear", "exponential")
+
+
+def check_time_weight_profile(profile: Any, n_timesteps: int, source: str) -> np.ndarray:
+    """Validate a per-timestep weight vector: 1-D, length ``n_timesteps``, finite, >= 0.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric values.
+    ValueError
+        Wrong shape or length, negative / non-finite values, or all zeros.
+    """
+    arr = np.asarray(profile)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"time_weight ({source}) must be numeric; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64)
+    if arr.ndim != 1 or len(arr) != n_timesteps:
+        raise ValueError(
+            f"time_weight ({source}) must be a 1-D array of length {n_timesteps} "
+            f"(the number of timesteps of the padded training data); got shape "
+            f"{arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"time_weight ({source}) contains NaN or infinity.")
+    if np.any(arr < 0):
+        raise ValueError(f"time_weight ({source}) contains negative weights.")
+    if not np.any(arr > 0):
+        raise ValueError(f"time_weight ({source}) is zero at every timestep.")
+    return arr
+
+
+def time_weight_profile(
+    time_weight: Any,
+    n_timesteps: int,
+    *,
+    weight_range: tuple[float, float] = (1.0, 2.0),
+    half_life: float = 10.0,
+) -> np.ndarray:
+    """Weight of each timestep position, oldest first, as a ``(n_timesteps,)`` vector.
+
+    Parameters
+    ----------
+    time_weight : {"linear", "exponential"}, array-like of shape (n_timesteps,) or callable
+        ``"linear"``: from ``weight_range[0]`` at the first step to
+        ``weight_range[1]`` at the last (``np.linspace``). ``"exponential"``:
+        ``0.5 ** ((n_timesteps - 1 - t) / half_life)``, i.e. 1 at the last step,
+        halving every ``half_life`` steps back. An array gives the weights
+        directly; a callable is called as ``time_weight(n_timesteps)`` and must
+        return such an array.
+    n_timesteps : int
+        Number of positions (the padded length).
+    weight_range : (float, float), default=(1.0, 2.0)
+        First and last weight of ``"linear"`` (finite, >= 0).
+    half_life : float, default=10.0
+        Half-life in timesteps of ``"exponential"`` (> 0).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_timesteps,)
+
+    Raises
+    ------
+    ValueError, TypeError
+        Unknown name, bad range or half-life, or a vector of the wrong length,
+        with negative, non-finite or only zero values.
+    """
+    if isinstance(time_weight, str):
+        if time_weight == "linear":
+            lo_hi = np.asarray(weight_range, dtype=np.float64)
+            if lo_hi.shape != (2,) or not np.all(np.isfinite(lo_hi)) or np.any(lo_hi < 0):
+                raise ValueError(
+                    "time_weight_range must be two finite non-negative numbers "
+                    f"(first, last); got {weight_range!r}."
+                )
+            profile = np.linspace(lo_hi[0], lo_hi[1], n_timesteps)
+            return check_time_weight_profile(profile, n_timesteps, "'linear'")
+        if time_weight == "exponential":
+            if not (isinstance(half_life, numbers.Real) and np.isfinite(half_life)
+                    and half_life > 0):
+                raise ValueError(
+                    f"time_weight_half_life must be a positive number of timesteps; got "
+                    f"{half_life!r}."
+                )
+            age = np.arange(n_timesteps - 1, -1, -1, dtype=np.float64)
+            return 0.5 ** (age / float(half_life))
+        raise ValueError(
+            f"time_weight={time_weight!r} is not supported; use None, 'linear', "
+            "'exponential', an array of length n_timesteps or a callable f(T)."
+        )
+    if callable(time_weight):
+        return check_time_weight_profile(
+            time_weight(n_timesteps), n_timesteps, f"the callable's output for T={n_timesteps}"
+        )
+    return check_time_weight_profile(time_weight, n_timesteps, "array")
+
+
+def align_time_weights(profile: np.ndarray, lengths: np.ndarray | None, n: int) -> np.ndarray:
+    """Per-step time weights ``(n, T)``, each sequence aligned to its own end.
+
+    Sequence ``i`` of length ``L_i`` takes the **last** ``L_i`` entries of
+    ``profile`` (so every sequence's last valid step gets ``profile[-1]``);
+    padded steps get 0. With ``lengths=None`` all sequences have length ``T``.
+    """
+    profile = np.asarray(profile, dtype=np.float64)
+    T = len(profile)
+    if lengths is None:
+        return np.broadcast_to(profile, (n, T)).copy()
+    t = np.arange(T)[None, :]
+    lengths = np.asarray(lengths)[:, None]
+    src = np.clip(T - lengths + t, 0, T - 1)
+    return np.where(t < lengths, profile[src], 0.0)
+
+
+def timestep_class_counts(codes: np.ndarray, mask: np.ndarray, n_classes: int) -> np.ndarray:
+    """Class counts over the valid timesteps (``mask`` True) of ``(n, T)`` codes."""
+    return np.bincount(codes[mask], minlength=n_classes)
+
+
+def multilabel_timestep_class_weight(
+    class_weight: None | str | Mapping[Any, Any],
+    Y: np.ndarray,
+    mask: np.ndarray,
+    *,
+    normalize: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positive / negative weight per label for per-timestep multilabel targets.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict
+        ``"balanced"``: for label ``j`` with ``p_j`` positive and ``q_j``
+        negative valid steps, ``w_pos = N / (2 p_j)`` and ``w_neg = N / (2 q_j)``
+        (scikit-learn's formula, one binary problem per label). A dict maps
+        label index ``j`` to the weight of its positive steps (negatives weigh
+        1). ``None``: all 1.
+    Y : ndarray of shape (n, T, n_labels)
+        0/1 indicators (padded steps arbitrary).
+    mask : ndarray of bool, shape (n, T)
+        Valid timesteps.
+    normalize : bool, default=True
+        Rescale each label's pair so its mean weight over valid steps is 1.
+
+    Returns
+    -------
+    pos_weight, neg_weight : ndarray of shape (n_labels,)
+    """
+    valid = Y[mask]
+    n_valid = valid.shape[0]
+    pos = valid.sum(axis=0).astype(np.float64)
+    neg = n_valid - pos
+    n_labels = Y.shape[-1]
+    if class_weight is None:
+        pos_w, neg_w = np.ones(n_labels), np.ones(n_labels)
+    elif isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f"class_weight={class_weight!r} is not supported; use None, "
+                "'balanced' or a dict {label_index: weight}."
+            )
+        empty = np.flatnonzero((pos == 0) | (neg == 0))
+        if len(empty):
+            raise ValueError(
+                "class_weight='balanced' needs positive and negative timesteps for "
+                f"every label; labels {empty.tolist()} are constant over the valid "
+                "timesteps."
+            )
+        pos_w, neg_w = n_valid / (2 * pos), n_valid / (2 * neg)
+    else:
+        pos_w = resolve_class_weight(class_weight, np.arange(n_labels), pos + 1)
+        neg_w = np.ones(n_labels)
+    if normalize:
+        total = pos_w * pos + neg_w * neg
+        factor = np.where(total > 0, n_valid / np.where(total > 0, total, 1), 1.0)
+        pos_w, neg_w = pos_w * factor, neg_w * factor
+    return pos_w, neg_w

@@ -135,11 +135,15 @@ def test_balanced_improves_minority_recall():
     from skimbal.datasets import make_imbalanced_sequences
 
     X, y = make_imbalanced_sequences(400, n_timesteps=10, weights=(0.95, 0.05),
-                                     class_sep=1.5, random_state=3)
+                                     class_sep=0.8, random_state=3)
     params = dict(units=8, epochs=5, learning_rate=0.01, random_state=0)
     plain = WeightedSequenceClassifier(**params).fit(X, y)
     balanced = WeightedSequenceClassifier(class_weight="balanced", **params).fit(X, y)
     assert recall_score(y, balanced.predict(X)) > recall_score(y, plain.predict(X))
+    # the weighting moves probability mass to the minority class
+    minority = y == 1
+    assert (balanced.predict_proba(X)[minority, 1].mean()
+            > plain.predict_proba(X)[minority, 1].mean())
 
 
 # ------------------------------------------------------------------- targets

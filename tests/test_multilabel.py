@@ -330,3 +330,16 @@ Y_BIN = np.array([0, 1, 0, 1, 0, 1])
 def test_bad_multilabel_input(no_keras, params, y, err, match):
     with pytest.raises(err, match=match):
         WeightedSequenceClassifier(**params).fit(X6, y)
+
+
+def test_explicit_multilabel_wins_over_per_timestep_detection():
+    # (n, L) with L == n_timesteps could be read as per-timestep labels
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4, 2)).astype(np.float32)
+    Y = (rng.rand(40, 4) < 0.4).astype(int)
+    auto = WeightedSequenceClassifier(units=2, epochs=1, random_state=0).fit(X, Y)
+    assert auto.target_type_.startswith("per_timestep")
+    ml = WeightedSequenceClassifier(units=2, epochs=1, target_type="multilabel",
+                                    random_state=0).fit(X, Y)
+    assert ml.target_type_ == "multilabel"
+    assert ml.predict_proba(X).shape == (40, 4)

@@ -79,7 +79,7 @@ def test_file_is_json_plus_keras_and_loaded_in_safe_mode(saved, monkeypatch):
     assert meta["schema_version"] == SCHEMA_VERSION and meta["format"] == "skimbal-model"
     assert set(meta["versions"]) >= {"skimbal", "keras", "tensorflow", "numpy", "scikit-learn"}
     # every known attribute the (binary) estimator has; multi-label-only state is absent
-    optional = {"label_names_", "threshold_"}
+    optional = {"label_names_", "threshold_", "time_weight_"}
     assert set(meta["fitted"]) == set(FITTED_ATTRIBUTES) - optional
     seen = {}
     original = keras.saving.load_model
@@ -188,3 +188,23 @@ def test_multilabel_round_trip(tmp_path):
     assert back.class_weight_ == clf.class_weight_
     assert back.target_type_ == "multilabel"
     assert [c.tolist() for c in back.classes_] == [c.tolist() for c in clf.classes_]
+
+
+@pytest.mark.parametrize("kind", ["classes", "multilabel"])
+def test_per_timestep_variable_length_round_trip(tmp_path, kind):
+    from skimbal.datasets import make_imbalanced_sequences
+
+    X, y = make_imbalanced_sequences(60, n_timesteps=12, n_features=2, target="per_timestep",
+                                     weights=(0.8, 0.2), random_state=0)
+    if kind == "multilabel":
+        y = np.stack([y, 1 - y], axis=-1)
+    lengths = np.random.RandomState(0).randint(5, 13, size=len(X))
+    X_list = [x[:n] for x, n in zip(X, lengths, strict=True)]
+    y_list = [t[:n] for t, n in zip(y, lengths, strict=True)]
+    clf = WeightedSequenceClassifier(units=3, epochs=1, class_weight="balanced",
+                                     time_weight="linear", random_state=0).fit(X_list, y_list)
+    back = skimbal.load(clf.save(tmp_path / "ts.zip"))
+    for a, b in zip(back.predict_proba(X_list), clf.predict_proba(X_list), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(back.time_weight_, clf.time_weight_)
+    assert back.target_type_ == clf.target_type_ and back.variable_length_

@@ -1,0 +1,75 @@
+"""Variable-length input: validation, end-padding with the NaN sentinel, un-padding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skimbal._sequences import check_sequence_batch, is_sequence_list, lengths_mask, unpad
+
+
+def _seqs():
+    rng = np.random.RandomState(0)
+    return [rng.normal(size=(n, 2)) for n in (3, 5, 1)]
+
+
+def test_list_is_padded_at_the_end_with_nan():
+    seqs = _seqs()
+    copies = [s.copy() for s in seqs]
+    X, lengths = check_sequence_batch(seqs)
+    assert X.shape == (3, 5, 2) and X.dtype == np.float32
+    np.testing.assert_array_equal(lengths, [3, 5, 1])
+    for s, n, row in zip(seqs, lengths, X, strict=True):
+        np.testing.assert_allclose(row[:n], s, rtol=1e-6)
+        assert np.isnan(row[n:]).all()
+    for s, c in zip(seqs, copies, strict=True):  # inputs untouched
+        np.testing.assert_array_equal(s, c)
+
+
+def test_array_input_has_no_lengths():
+    X = np.zeros((4, 3, 2))
+    out, lengths = check_sequence_batch(X)
+    assert lengths is None and out.shape == (4, 3, 2)
+    assert not is_sequence_list(X)
+
+
+def test_genuine_zero_steps_are_data_not_padding():
+    seqs = [np.array([[1.0], [0.0], [2.0]]), np.array([[0.0], [0.0]])]
+    X, lengths = check_sequence_batch(seqs)
+    np.testing.assert_array_equal(lengths, [3, 2])
+    assert X[0, 1, 0] == 0.0 and X[1, 0, 0] == 0.0 and np.isnan(X[1, 2, 0])
+
+
+def test_mask_and_unpad_round_trip():
+    lengths = np.array([2, 4, 1])
+    np.testing.assert_array_equal(
+        lengths_mask(lengths, 4),
+        [[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]],
+    )
+    values = np.arange(12).reshape(3, 4)
+    parts = unpad(values, lengths)
+    assert [p.tolist() for p in parts] == [[0, 1], [4, 5, 6, 7], [8]]
+
+
+@pytest.mark.parametrize(
+    "X, err, match",
+    [
+        ([np.zeros((3, 2)), np.zeros((0, 2))], ValueError, r"empty sequences.*\[1\]"),
+        ([np.zeros((3, 2)), np.zeros((4, 3))], ValueError,
+         r"inconsistent feature counts.*X\[1\] has 3"),
+        ([np.zeros((3, 2)), np.zeros(4)], ValueError, "mixes 1-D and 2-D"),
+        ([np.zeros(4), np.zeros((3, 2))], ValueError, "mixes 1-D and 2-D"),
+        ([np.zeros(4), np.zeros(3)], ValueError, "list of 1-D arrays"),
+        ([np.zeros((3, 2)), np.zeros((2, 2, 1))], ValueError, r"X\[1\] is 3-D"),
+        ([np.zeros((3, 2)), np.full((2, 2), np.nan)], ValueError, "NaN or infinity"),
+        ([np.zeros((3, 2)), np.full((2, 2), "a")], TypeError, r"X\[1\] must be numeric"),
+    ],
+)
+def test_bad_lists(X, err, match):
+    with pytest.raises(err, match=match):
+        check_sequence_batch(X)
+
+
+def test_feature_count_checked_against_fit():
+    with pytest.raises(ValueError, match="3 features per timestep.*fitted with 2"):
+        check_sequence_batch([np.zeros((2, 3))], n_features=2)
