@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
+    "SequenceScaler": "skimbal.preprocessing",
 }
 
 __all__ = ["__version__", *_LAZY]

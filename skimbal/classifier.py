@@ -20,9 +20,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit
+from ._training import training_callbacks, validation_split_or_none
 from ._validation import check_sequences, seed_from_random_state
-from .architectures import CELLS, build_recurrent_model
-from .model_selection import stratified_validation_split
+from .architectures import (
+    ARCHITECTURES,
+    CELLS,
+    POOLINGS,
+    build_sequence_model,
+    check_frontend_strides,
+)
 from .targets import TargetEncoder, as_label_array
 from .weights import (
     check_sample_weight,
@@ -53,6 +59,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         softmax units. If the model is not compiled, skimbal compiles it with
         ``optimizer``/``loss``. The class weighting applies either way. When
         ``None``, the network is built from the architecture parameters below.
+    architecture : {"fcn-rnn", "rnn"}, default="fcn-rnn"
+        ``"fcn-rnn"``: LSTM-FCN / GRU-FCN (Karim et al., 2018; Elsayed et
+        al., 2018): a fully convolutional branch (``Conv1D -> BatchNorm ->
+        ReLU`` blocks, global average pooling over valid steps) beside the
+        recurrent branch, concatenated before the head. ``"rnn"``: the
+        recurrent stack alone. See :func:`skimbal.architectures.build_sequence_model`.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell (``"rnn"`` is Keras' ``SimpleRNN``).
     units : int or tuple of int, default=32
@@ -64,6 +76,24 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         outside the cells so that cuDNN stays usable on GPU).
     dense_units : tuple of int, default=()
         Hidden ReLU ``Dense`` layers between the recurrent stack and the output.
+    pooling : {"last", "mean", "attention"}, default="last"
+        Summary of the recurrent branch: last valid state, mean over valid
+        steps, or a learned attention pooling (``AttentionPooling1D``).
+    conv_filters : tuple of int, default=(64, 128, 64)
+        Filters of the FCN blocks (``architecture="fcn-rnn"``); the papers use
+        ``(128, 256, 128)``.
+    conv_kernel_sizes : tuple of int, default=(8, 5, 3)
+        Kernel sizes of the FCN blocks, one per filter entry.
+    frontend_strides : tuple of int, default=()
+        Strided convolutional front-end before the recurrent layers, for
+        long series: one ``Conv1D(frontend_filters, kernel_size=s,
+        strides=s)`` + ReLU layer per stride ``s`` over non-overlapping
+        windows, so the recurrent layers read ``prod(strides)`` times fewer
+        steps (e.g. ``(4, 4)`` turns 2,000 steps into 125). ``()``: none. A
+        ``ValueError`` is raised in ``fit`` if the shortest training sequence
+        would be reduced to zero steps.
+    frontend_filters : int, default=32
+        Channels of each front-end layer.
     class_weight : None, "balanced" or dict, default=None
         ``None``: all classes weigh 1. ``"balanced"``: scikit-learn's
         ``n_samples / (n_classes * count)``. A dict maps **original labels**
@@ -85,22 +115,31 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         output layer.
     metrics : list or None, default=None
         Extra Keras metrics to track in ``history_``.
-    epochs : int, default=10
-        Training epochs (an upper bound when ``early_stopping=True``).
+    epochs : int, default=200
+        Maximum training epochs; with the default ``early_stopping=True``
+        training normally stops long before.
     batch_size : int, default=32
         Mini-batch size for training and prediction.
-    validation_fraction : float in [0, 1), default=0.0
+    validation_fraction : float in [0, 1), default=0.1
         Share of the training data held out for monitoring, split
         **stratified** by class (Keras' ``validation_split`` takes the tail of
         the arrays, which on sorted data is a single class). The held-out part
         is weighted like the training part. Validation metrics appear in
-        ``history_`` as ``val_*``.
-    early_stopping : bool, default=False
+        ``history_`` as ``val_*``. When a stratified split is impossible
+        (a class with fewer than 2 samples, or fewer validation samples than
+        classes) a ``UserWarning`` is issued, all samples are used for
+        training and the callbacks monitor the training loss. ``0``: no split.
+    early_stopping : bool, default=True
         Stop when the monitored loss (``val_loss`` with a validation split,
         else the training ``loss``) has not improved for ``patience`` epochs
-        and restore the best weights.
-    patience : int, default=5
+        and restore the weights of the best epoch. ``False``: train exactly
+        ``epochs`` epochs.
+    patience : int, default=20
         Epochs without improvement before early stopping.
+    lr_schedule : {"plateau"} or None, default="plateau"
+        ``"plateau"``: ``ReduceLROnPlateau`` on the monitored loss, halving
+        the learning rate after ``max(1, patience // 3)`` epochs without
+        improvement (down to ``1e-5``). ``None``: constant learning rate.
     callbacks : list of keras callbacks or None, default=None
         Extra callbacks for ``Model.fit``.
     verbose : int, default=0
@@ -149,11 +188,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     _parameter_constraints: dict = {
         "model": [callable, None],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
         "cell": [StrOptions(set(CELLS))],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "dense_units": [tuple, list],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "conv_filters": [tuple, list],
+        "conv_kernel_sizes": [tuple, list],
+        "frontend_strides": [tuple, list],
+        "frontend_filters": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, StrOptions({"balanced"}), dict],
         "normalize_weights": ["boolean"],
         "optimizer": [str, type, keras.optimizers.Optimizer],
@@ -165,6 +210,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"plateau"}), None],
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -177,22 +223,29 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self,
         model: Any = None,
         *,
+        architecture: str = "fcn-rnn",
         cell: str = "lstm",
         units: int | tuple[int, ...] = 32,
         bidirectional: bool = False,
         dropout: float = 0.0,
         dense_units: tuple[int, ...] = (),
+        pooling: str = "last",
+        conv_filters: tuple[int, ...] = (64, 128, 64),
+        conv_kernel_sizes: tuple[int, ...] = (8, 5, 3),
+        frontend_strides: tuple[int, ...] = (),
+        frontend_filters: int = 32,
         class_weight: None | str | dict = None,
         normalize_weights: bool = True,
         optimizer: Any = "adam",
         learning_rate: float | None = 1e-3,
         loss: Any = None,
         metrics: list | None = None,
-        epochs: int = 10,
+        epochs: int = 200,
         batch_size: int = 32,
-        validation_fraction: float = 0.0,
-        early_stopping: bool = False,
-        patience: int = 5,
+        validation_fraction: float = 0.1,
+        early_stopping: bool = True,
+        patience: int = 20,
+        lr_schedule: str | None = "plateau",
         callbacks: list | None = None,
         verbose: int = 0,
         random_state: Any = None,
@@ -202,11 +255,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # parameters (validation_split, class_weight semantics, build_fn, ...)
         # that conflict with skimbal's. Parameters are stored unchanged.
         self.model = model
+        self.architecture = architecture
         self.cell = cell
         self.units = units
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.dense_units = dense_units
+        self.pooling = pooling
+        self.conv_filters = conv_filters
+        self.conv_kernel_sizes = conv_kernel_sizes
+        self.frontend_strides = frontend_strides
+        self.frontend_filters = frontend_filters
         self.class_weight = class_weight
         self.normalize_weights = normalize_weights
         self.optimizer = optimizer
@@ -218,6 +277,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.lr_schedule = lr_schedule
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
@@ -244,6 +304,20 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             raise ValueError(
                 f"dense_units must be a tuple of positive ints; got {self.dense_units!r}."
             )
+        for name in ("conv_filters", "conv_kernel_sizes"):
+            value = getattr(self, name)
+            if not all(
+                isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value
+            ):
+                raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
+        if self.architecture == "fcn-rnn" and (
+            len(self.conv_filters) == 0 or len(self.conv_filters) != len(self.conv_kernel_sizes)
+        ):
+            raise ValueError(
+                "conv_filters and conv_kernel_sizes must be non-empty and of equal length "
+                f"for architecture='fcn-rnn'; got {self.conv_filters!r} and "
+                f"{self.conv_kernel_sizes!r}."
+            )
         if isinstance(self.model, keras.Model):
             raise TypeError(
                 "model must be a function that builds a Keras model, not a model "
@@ -256,15 +330,21 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _default_model(self, meta: dict[str, Any]) -> keras.Model:
         n_outputs = meta["n_outputs_"]
-        return build_recurrent_model(
+        return build_sequence_model(
             n_features=meta["n_features_in_"],
             n_outputs=n_outputs,
             output_activation="sigmoid" if n_outputs == 1 else "softmax",
+            architecture=self.architecture,
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             dense_units=tuple(self.dense_units),
+            pooling=self.pooling,
+            conv_filters=tuple(self.conv_filters),
+            conv_kernel_sizes=tuple(self.conv_kernel_sizes),
+            frontend_strides=tuple(self.frontend_strides),
+            frontend_filters=self.frontend_filters,
         )
 
     def _get_compile_kwargs(self) -> dict[str, Any]:  # extends scikeras
@@ -323,6 +403,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 f"X and y have different numbers of samples: len(X)={len(X)}, "
                 f"len(y)={len(y)}."
             )
+        check_frontend_strides(tuple(self.frontend_strides), X.shape[1])
         encoder = TargetEncoder().fit(y)
         codes = encoder.transform(y)
         user_sw = check_sample_weight(sample_weight, len(X))
@@ -336,12 +417,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             sw = sw * user_sw
 
         seed = seed_from_random_state(self.random_state)
-        if self.validation_fraction > 0:
-            train_idx, val_idx = stratified_validation_split(
-                codes, self.validation_fraction, random_state=seed
-            )
-        else:
-            train_idx = val_idx = None
+        train_idx, val_idx = validation_split_or_none(codes, self.validation_fraction, seed)
 
         # fitted metadata (scikeras passes attributes ending in "_" as `meta`)
         for attr in ("history_", "model_"):
@@ -368,14 +444,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         if train_idx is not None:
             fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
             X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
-        if self.early_stopping:
-            monitor = "val_loss" if train_idx is not None else "loss"
-            self._fit_callbacks = [
-                *self._fit_callbacks,
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=self.patience, restore_best_weights=True
-                ),
-            ]
+        self._fit_callbacks = [
+            *self._fit_callbacks,
+            *training_callbacks(
+                has_validation=train_idx is not None,
+                early_stopping=self.early_stopping,
+                patience=self.patience,
+                lr_schedule=self.lr_schedule,
+            ),
+        ]
         self._fit_keras_model(
             X,
             y_keras,
