@@ -19,6 +19,7 @@ _LAZY = {
     "SequenceStratifiedKFold": "skimbal.model_selection",
     "make_timestep_scorer": "skimbal.metrics",
     "PaddingMask": "skimbal.masking",
+    "SequenceScaler": "skimbal.preprocessing",
 }
 
 __all__ = ["__version__", *_LAZY]

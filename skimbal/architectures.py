@@ -9,14 +9,26 @@ stay eligible for the fused cuDNN kernel. ``dropout`` is applied by separate
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import keras
 
+from .layers import AttentionPooling1D, MaskedConv1D
 from .masking import PaddingMask
 
-__all__ = ["CELLS", "build_recurrent_model"]
+__all__ = [
+    "ARCHITECTURES",
+    "CELLS",
+    "POOLINGS",
+    "build_recurrent_model",
+    "build_sequence_model",
+    "check_frontend_strides",
+    "frontend_output_length",
+]
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+ARCHITECTURES = ("rnn", "fcn-rnn")
+POOLINGS = ("last", "mean", "attention")
 
 
 def _as_tuple(units: int | Sequence[int]) -> tuple[int, ...]:
@@ -96,3 +108,257 @@ def build_recurrent_model(
             x = keras.layers.Dropout(dropout, name=f"dense_dropout_{j}")(x)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(x)
     return keras.Model(inputs, outputs, name=f"skimbal_{cell}")
+
+
+# ------------------------------------------------------------------ front-end
+def frontend_output_length(n_timesteps: int, strides: Sequence[int]) -> int:
+    """Timesteps left after the strided convolutional front-end.
+
+    Each front-end layer convolves non-overlapping windows of ``stride``
+    steps (``kernel_size == strides``, ``padding="valid"``), so it keeps
+    ``n // stride`` steps (a trailing incomplete window is dropped).
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the input sequence.
+    strides : sequence of int
+        Stride of each front-end layer, in order.
+
+    Returns
+    -------
+    int
+    """
+    n = int(n_timesteps)
+    for stride in strides:
+        n //= int(stride)
+    return n
+
+
+def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
+    """Raise if ``strides`` would reduce the shortest sequence to zero steps.
+
+    Parameters
+    ----------
+    strides : sequence of int
+        The ``frontend_strides`` parameter.
+    min_timesteps : int
+        Length of the shortest training sequence.
+
+    Raises
+    ------
+    ValueError
+        If a stride is not a positive int, or the front-end output of the
+        shortest sequence would be empty.
+    """
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in strides):
+        raise ValueError(
+            f"frontend_strides must be a tuple of positive ints; got {tuple(strides)!r}."
+        )
+    if frontend_output_length(min_timesteps, strides) < 1:
+        total = 1
+        for s in strides:
+            total *= s
+        raise ValueError(
+            f"frontend_strides={tuple(strides)!r} downsample by {total}x, which reduces "
+            f"the shortest training sequence ({min_timesteps} timesteps) to zero steps; "
+            "use smaller or fewer strides."
+        )
+
+
+# -------------------------------------------------------------- full builder
+def _recurrent_branch(
+    x: keras.KerasTensor,
+    *,
+    cell: str,
+    units: tuple[int, ...],
+    bidirectional: bool,
+    dropout: float,
+    pooling: str,
+    return_sequences: bool,
+) -> keras.KerasTensor:
+    layer_cls = CELLS[cell]
+    for i, n_units in enumerate(units):
+        last = i == len(units) - 1
+        keep_steps = not last or return_sequences or pooling != "last"
+        rnn = layer_cls(n_units, return_sequences=keep_steps, name=f"{cell}_{i}")
+        if bidirectional:
+            rnn = keras.layers.Bidirectional(rnn, name=f"bidirectional_{i}")
+        x = rnn(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    if return_sequences or pooling == "last":
+        return x
+    if pooling == "mean":
+        return keras.layers.GlobalAveragePooling1D(name="mean_pooling")(x)
+    return AttentionPooling1D(units=max(units[-1], 8), name="attention_pooling")(x)
+
+
+def _fcn_branch(
+    x: keras.KerasTensor,
+    *,
+    filters: tuple[int, ...],
+    kernel_sizes: tuple[int, ...],
+    return_sequences: bool,
+) -> keras.KerasTensor:
+    for i, (n_filters, kernel) in enumerate(zip(filters, kernel_sizes, strict=True)):
+        x = MaskedConv1D(
+            int(n_filters), int(kernel), padding="same", name=f"fcn_conv_{i}"
+        )(x)
+        x = keras.layers.BatchNormalization(name=f"fcn_bn_{i}")(x)
+        x = keras.layers.Activation("relu", name=f"fcn_relu_{i}")(x)
+    if return_sequences:
+        # per-step features; the mask still travels with them to the head and loss
+        return x
+    return keras.layers.GlobalAveragePooling1D(name="fcn_gap")(x)
+
+
+def build_sequence_model(
+    *,
+    n_features: int,
+    n_outputs: int,
+    output_activation: str,
+    architecture: str = "rnn",
+    cell: str = "lstm",
+    units: int | Sequence[int] = 32,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    dense_units: Sequence[int] = (),
+    pooling: str = "last",
+    conv_filters: Sequence[int] = (64, 128, 64),
+    conv_kernel_sizes: Sequence[int] = (8, 5, 3),
+    frontend_strides: Sequence[int] = (),
+    frontend_filters: int = 32,
+    n_timesteps: int | None = None,
+    mask_value: float | None = None,
+    mask_padding: bool = False,
+    return_sequences: bool = False,
+) -> keras.Model:
+    """Build an (uncompiled) recurrent or FCN + recurrent classifier.
+
+    ``architecture="rnn"`` is the stacked recurrent network of
+    :func:`build_recurrent_model`. ``architecture="fcn-rnn"`` is LSTM-FCN /
+    GRU-FCN (Karim et al., 2018; Elsayed et al., 2018): a fully
+    convolutional branch (``Conv1D -> BatchNorm -> ReLU`` blocks, then
+    global average pooling over the valid steps) runs beside the recurrent
+    branch; both feature vectors are concatenated before the head. Unlike the
+    papers' univariate variant, the recurrent branch reads the sequence in
+    time order (no "dimension shuffle"), which keeps masking and variable
+    lengths meaningful.
+
+    Masks (from ``mask_value`` or attached to the input by an upstream
+    ``Masking`` layer) are honoured everywhere: recurrent layers skip masked
+    steps, ``"mean"`` / ``"attention"`` pooling and the FCN's global
+    average pooling use valid steps only, convolutions see zeros at masked
+    steps and the strided front-end downsamples the mask with the sequence.
+
+    Parameters
+    ----------
+    n_features : int
+        Channels per timestep.
+    n_outputs : int
+        Units of the output layer (1 for a binary sigmoid head).
+    output_activation : {"sigmoid", "softmax"}
+        Activation of the output layer.
+    architecture : {"rnn", "fcn-rnn"}, default="rnn"
+        Network family (see above).
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell.
+    units : int or tuple of int, default=32
+        Units per recurrent layer; a tuple stacks layers.
+    bidirectional : bool, default=False
+        Wrap each recurrent layer in ``Bidirectional``.
+    dropout : float, default=0.0
+        Rate of the ``Dropout`` layers after each recurrent and dense layer.
+    dense_units : tuple of int, default=()
+        Hidden ``Dense`` (ReLU) layers before the output layer.
+    pooling : {"last", "mean", "attention"}, default="last"
+        How the recurrent branch summarises its steps: the last (valid)
+        state, the mean over valid steps, or :class:`AttentionPooling1D`.
+    conv_filters : tuple of int, default=(64, 128, 64)
+        Filters of the FCN blocks (``"fcn-rnn"`` only). The papers use
+        ``(128, 256, 128)``; half of it has about a quarter of the
+        convolution weights and multiply-adds, which keeps CPU training quick.
+    conv_kernel_sizes : tuple of int, default=(8, 5, 3)
+        Kernel sizes of the FCN blocks, one per entry of ``conv_filters``.
+    frontend_strides : tuple of int, default=()
+        Strided convolutional front-end before the recurrent layers, one
+        ``MaskedConv1D(frontend_filters, kernel_size=s, strides=s,
+        padding="valid")`` + ReLU layer per stride ``s``: it shortens the
+        sequence the recurrent layers read by ``prod(strides)``. Empty: none.
+    frontend_filters : int, default=32
+        Channels of each front-end layer.
+    n_timesteps : int or None, default=None
+        Fixed sequence length, or ``None`` to accept any length.
+    mask_value : float or None, default=None
+        When set, a ``Masking(mask_value)`` layer marks padded steps.
+    mask_padding : bool, default=False
+        Start with :class:`skimbal.masking.PaddingMask`: steps padded with NaN
+        at the end (how skimbal pads variable-length lists) are masked and
+        zeroed. This is what the classifier uses for list input.
+    return_sequences : bool, default=False
+        Per-timestep output ``(batch, steps, n_outputs)`` instead of one
+        output per sequence (sequence labelling). ``pooling`` is then not
+        used; the FCN branch (same-padded convolutions keep the length)
+        contributes its per-step features. Not possible with a strided
+        front-end.
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    ValueError
+        Unknown ``architecture`` / ``pooling``, mismatched conv parameters,
+        or ``return_sequences`` with a strided front-end.
+    """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
+    conv_filters, conv_kernel_sizes = tuple(conv_filters), tuple(conv_kernel_sizes)
+    if architecture == "fcn-rnn" and (
+        len(conv_filters) == 0 or len(conv_filters) != len(conv_kernel_sizes)
+    ):
+        raise ValueError(
+            "conv_filters and conv_kernel_sizes must be non-empty and of equal length; "
+            f"got {conv_filters!r} and {conv_kernel_sizes!r}."
+        )
+    if return_sequences and any(int(s) > 1 for s in frontend_strides):
+        raise ValueError("return_sequences=True cannot be combined with a strided front-end.")
+
+    inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
+    x = inputs
+    if mask_padding:
+        x = PaddingMask(name="padding_mask")(x)
+    elif mask_value is not None:
+        x = keras.layers.Masking(mask_value=mask_value, name="masking")(x)
+
+    r = x
+    for i, stride in enumerate(frontend_strides):
+        r = MaskedConv1D(
+            int(frontend_filters), int(stride), strides=int(stride), padding="valid",
+            activation="relu", name=f"frontend_conv_{i}",
+        )(r)
+    features = _recurrent_branch(
+        r, cell=cell, units=_as_tuple(units), bidirectional=bidirectional,
+        dropout=dropout, pooling=pooling, return_sequences=return_sequences,
+    )
+    if architecture == "fcn-rnn":
+        conv = _fcn_branch(
+            x, filters=conv_filters, kernel_sizes=conv_kernel_sizes,
+            return_sequences=return_sequences,
+        )
+        features = keras.layers.Concatenate(name="concat")([features, conv])
+
+    for j, n_units in enumerate(dense_units):
+        features = keras.layers.Dense(int(n_units), activation="relu", name=f"dense_{j}")(
+            features
+        )
+        if dropout > 0:
+            features = keras.layers.Dropout(dropout, name=f"dense_dropout_{j}")(features)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(
+        features
+    )
+    return keras.Model(inputs, outputs, name=f"skimbal_{architecture}_{cell}")

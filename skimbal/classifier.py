@@ -24,8 +24,15 @@ from ._seeding import seed_model
 from ._sequences import check_sequence_batch
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
+from ._training import training_callbacks, validation_split_or_none
 from ._validation import seed_from_random_state
-from .architectures import CELLS, build_recurrent_model
+from .architectures import (
+    ARCHITECTURES,
+    CELLS,
+    POOLINGS,
+    build_sequence_model,
+    check_frontend_strides,
+)
 from .losses import WeightedBinaryCrossentropy
 from .model_selection import multilabel_validation_split, stratified_validation_split
 from .targets import TARGET_TYPES, TargetEncoder, as_label_array, is_timestep_target
@@ -64,6 +71,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         softmax units. If the model is not compiled, skimbal compiles it with
         ``optimizer``/``loss``. The class weighting applies either way. When
         ``None``, the network is built from the architecture parameters below.
+    architecture : {"fcn-rnn", "rnn"}, default="fcn-rnn"
+        ``"fcn-rnn"``: LSTM-FCN / GRU-FCN (Karim et al., 2018; Elsayed et
+        al., 2018): a fully convolutional branch (``Conv1D -> BatchNorm ->
+        ReLU`` blocks, global average pooling over valid steps) beside the
+        recurrent branch, concatenated before the head. ``"rnn"``: the
+        recurrent stack alone. See :func:`skimbal.architectures.build_sequence_model`.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell (``"rnn"`` is Keras' ``SimpleRNN``).
     units : int or tuple of int, default=32
@@ -75,6 +88,24 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         outside the cells so that cuDNN stays usable on GPU).
     dense_units : tuple of int, default=()
         Hidden ReLU ``Dense`` layers between the recurrent stack and the output.
+    pooling : {"last", "mean", "attention"}, default="last"
+        Summary of the recurrent branch: last valid state, mean over valid
+        steps, or a learned attention pooling (``AttentionPooling1D``).
+    conv_filters : tuple of int, default=(64, 128, 64)
+        Filters of the FCN blocks (``architecture="fcn-rnn"``); the papers use
+        ``(128, 256, 128)``.
+    conv_kernel_sizes : tuple of int, default=(8, 5, 3)
+        Kernel sizes of the FCN blocks, one per filter entry.
+    frontend_strides : tuple of int, default=()
+        Strided convolutional front-end before the recurrent layers, for
+        long series: one ``Conv1D(frontend_filters, kernel_size=s,
+        strides=s)`` + ReLU layer per stride ``s`` over non-overlapping
+        windows, so the recurrent layers read ``prod(strides)`` times fewer
+        steps (e.g. ``(4, 4)`` turns 2,000 steps into 125). ``()``: none. A
+        ``ValueError`` is raised in ``fit`` if the shortest training sequence
+        would be reduced to zero steps.
+    frontend_filters : int, default=32
+        Channels of each front-end layer.
     class_weight : None, "balanced", dict or array-like, default=None
         ``None``: all classes weigh 1. ``"balanced"``: scikit-learn's
         ``n_samples / (n_classes * count)``. A dict maps **original labels**
@@ -130,23 +161,32 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         output layer.
     metrics : list or None, default=None
         Extra Keras metrics to track in ``history_``.
-    epochs : int, default=10
-        Training epochs (an upper bound when ``early_stopping=True``).
+    epochs : int, default=200
+        Maximum training epochs; with the default ``early_stopping=True``
+        training normally stops long before.
     batch_size : int, default=32
         Mini-batch size for training and prediction.
-    validation_fraction : float in [0, 1), default=0.0
+    validation_fraction : float in [0, 1), default=0.1
         Share of the training data held out for monitoring, split
         **stratified** by class (Keras' ``validation_split`` takes the tail of
         the arrays, which on sorted data is a single class); for multi-label
         ``y`` by iterative stratification over all labels. The held-out part
         is weighted like the training part. Validation metrics appear in
-        ``history_`` as ``val_*``.
-    early_stopping : bool, default=False
+        ``history_`` as ``val_*``. When a stratified split is impossible
+        (a class with fewer than 2 samples, or fewer validation samples than
+        classes) a ``UserWarning`` is issued, all samples are used for
+        training and the callbacks monitor the training loss. ``0``: no split.
+    early_stopping : bool, default=True
         Stop when the monitored loss (``val_loss`` with a validation split,
         else the training ``loss``) has not improved for ``patience`` epochs
-        and restore the best weights.
-    patience : int, default=5
+        and restore the weights of the best epoch. ``False``: train exactly
+        ``epochs`` epochs.
+    patience : int, default=20
         Epochs without improvement before early stopping.
+    lr_schedule : {"plateau"} or None, default="plateau"
+        ``"plateau"``: ``ReduceLROnPlateau`` on the monitored loss, halving
+        the learning rate after ``max(1, patience // 3)`` epochs without
+        improvement (down to ``1e-5``). ``None``: constant learning rate.
     callbacks : list of keras callbacks or None, default=None
         Extra callbacks for ``Model.fit``.
     verbose : int, default=0
@@ -241,11 +281,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
 
     _parameter_constraints: dict = {
         "model": [callable, None],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
         "cell": [StrOptions(set(CELLS))],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "dense_units": [tuple, list],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "conv_filters": [tuple, list],
+        "conv_kernel_sizes": [tuple, list],
+        "frontend_strides": [tuple, list],
+        "frontend_filters": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, StrOptions({"balanced"}), dict, "array-like"],
         "normalize_weights": ["boolean"],
         "target_type": [StrOptions(set(TARGET_TYPES))],
@@ -261,6 +307,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "patience": [Interval(Integral, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"plateau"}), None],
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -277,11 +324,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         self,
         model: Any = None,
         *,
+        architecture: str = "fcn-rnn",
         cell: str = "lstm",
         units: int | tuple[int, ...] = 32,
         bidirectional: bool = False,
         dropout: float = 0.0,
         dense_units: tuple[int, ...] = (),
+        pooling: str = "last",
+        conv_filters: tuple[int, ...] = (64, 128, 64),
+        conv_kernel_sizes: tuple[int, ...] = (8, 5, 3),
+        frontend_strides: tuple[int, ...] = (),
+        frontend_filters: int = 32,
         class_weight: None | str | dict | Any = None,
         normalize_weights: bool = True,
         target_type: str = "auto",
@@ -291,11 +344,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         learning_rate: float | None = 1e-3,
         loss: Any = None,
         metrics: list | None = None,
-        epochs: int = 10,
+        epochs: int = 200,
         batch_size: int = 32,
-        validation_fraction: float = 0.0,
-        early_stopping: bool = False,
-        patience: int = 5,
+        validation_fraction: float = 0.1,
+        early_stopping: bool = True,
+        patience: int = 20,
+        lr_schedule: str | None = "plateau",
         callbacks: list | None = None,
         verbose: int = 0,
         random_state: Any = None,
@@ -309,11 +363,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         # parameters (validation_split, class_weight semantics, build_fn, ...)
         # that conflict with skimbal's. Parameters are stored unchanged.
         self.model = model
+        self.architecture = architecture
         self.cell = cell
         self.units = units
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.dense_units = dense_units
+        self.pooling = pooling
+        self.conv_filters = conv_filters
+        self.conv_kernel_sizes = conv_kernel_sizes
+        self.frontend_strides = frontend_strides
+        self.frontend_filters = frontend_filters
         self.class_weight = class_weight
         self.normalize_weights = normalize_weights
         self.target_type = target_type
@@ -328,6 +388,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.patience = patience
+        self.lr_schedule = lr_schedule
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
@@ -363,6 +424,20 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 "threshold='tune' picks thresholds on the internal validation split; "
                 "set validation_fraction > 0 (e.g. 0.2)."
             )
+        for name in ("conv_filters", "conv_kernel_sizes"):
+            value = getattr(self, name)
+            if not all(
+                isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value
+            ):
+                raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
+        if self.architecture == "fcn-rnn" and (
+            len(self.conv_filters) == 0 or len(self.conv_filters) != len(self.conv_kernel_sizes)
+        ):
+            raise ValueError(
+                "conv_filters and conv_kernel_sizes must be non-empty and of equal length "
+                f"for architecture='fcn-rnn'; got {self.conv_filters!r} and "
+                f"{self.conv_kernel_sizes!r}."
+            )
         if isinstance(self.model, keras.Model):
             raise TypeError(
                 "model must be a function that builds a Keras model, not a model "
@@ -386,7 +461,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
 
     def _default_model(self, meta: dict[str, Any]) -> keras.Model:
         n_outputs = meta["n_outputs_"]
-        return build_recurrent_model(
+        return build_sequence_model(
             n_features=meta["n_features_in_"],
             n_outputs=n_outputs,
             output_activation=(
@@ -395,6 +470,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 or meta.get("target_type_") in ("multilabel", "per_timestep_multilabel")
                 else "softmax"
             ),
+            architecture=self.architecture,
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
@@ -402,6 +478,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             dense_units=tuple(self.dense_units),
             return_sequences=bool(meta.get("timestep_targets_", False)),
             mask_padding=bool(meta.get("variable_length_", False)),
+            pooling=self.pooling,
+            conv_filters=tuple(self.conv_filters),
+            conv_kernel_sizes=tuple(self.conv_kernel_sizes),
+            frontend_strides=tuple(self.frontend_strides),
+            frontend_filters=self.frontend_filters,
         )
 
     def _get_compile_kwargs(self) -> dict[str, Any]:  # extends scikeras
@@ -493,6 +574,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 f"X and y have different numbers of samples: len(X)={len(X)}, "
                 f"len(y)={len(y)}."
             )
+        check_frontend_strides(
+            tuple(self.frontend_strides), X.shape[1] if lengths is None else int(lengths.min())
+        )
         encoder = TargetEncoder(self.target_type, self.label_names).fit(y_input)
         codes = encoder.transform(y)
         user_sw = check_sample_weight(sample_weight, len(X))
@@ -514,15 +598,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             }
 
         seed = seed_from_random_state(self.random_state)
-        if self.validation_fraction > 0:
-            split = (
-                multilabel_validation_split
-                if encoder.kind == "multilabel"
-                else stratified_validation_split
+        train_idx, val_idx = validation_split_or_none(
+            codes, self.validation_fraction, seed,
+            split=multilabel_validation_split if encoder.kind == "multilabel"
+            else stratified_validation_split,
+        )
+        if isinstance(self.threshold, str) and train_idx is None:
+            raise ValueError(
+                "threshold='tune' needs the internal validation split, which this "
+                "training set is too small for (see the warning above); pass fixed "
+                "thresholds instead."
             )
-            train_idx, val_idx = split(codes, self.validation_fraction, random_state=seed)
-        else:
-            train_idx = val_idx = None
 
         # fitted metadata (scikeras passes attributes ending in "_" as `meta`)
         for attr in ("history_", "model_"):
@@ -566,14 +652,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         if train_idx is not None:
             fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
             X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
-        if self.early_stopping:
-            monitor = "val_loss" if train_idx is not None else "loss"
-            self._fit_callbacks = [
-                *self._fit_callbacks,
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=self.patience, restore_best_weights=True
-                ),
-            ]
+        self._fit_callbacks = [
+            *self._fit_callbacks,
+            *training_callbacks(
+                has_validation=train_idx is not None,
+                early_stopping=self.early_stopping,
+                patience=self.patience,
+                lr_schedule=self.lr_schedule,
+            ),
+        ]
         self._fit_keras_model(
             X,
             y_keras,

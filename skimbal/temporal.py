@@ -19,9 +19,10 @@ import keras
 import numpy as np
 
 from ._sequences import check_sequence_batch, lengths_mask, unpad
+from ._training import training_callbacks, validation_split_or_none
 from ._validation import seed_from_random_state
 from .masking import PaddingMask
-from .model_selection import sequence_strata, stratified_validation_split
+from .model_selection import sequence_strata
 from .targets import TimestepTargetEncoder
 from .timestep_losses import TimestepWeightedBinaryCrossentropy
 from .weights import (
@@ -100,6 +101,12 @@ class TimestepMixin:
     # ---------------------------------------------------------------- fit
     def _fit_timesteps(self, X: np.ndarray, lengths: np.ndarray | None, y: Any,
                        sample_weight: Any) -> Any:
+        if any(int(s) > 1 for s in self.frontend_strides):
+            raise ValueError(
+                "frontend_strides shortens the sequence, so it cannot be used with "
+                "per-timestep targets (one prediction per input step); use "
+                "frontend_strides=()."
+            )
         n, T = X.shape[:2]
         mask = lengths_mask(lengths, T) if lengths is not None else np.ones((n, T), bool)
         encoder = TimestepTargetEncoder().fit(y, lengths, n, T)
@@ -143,14 +150,10 @@ class TimestepMixin:
             raise ValueError("The combined sample weights are zero at every valid timestep.")
 
         seed = seed_from_random_state(self.random_state)
-        if self.validation_fraction > 0:
-            presence = _presence_from_codes(codes, mask, encoder.n_classes, multilabel)
-            train_idx, val_idx = stratified_validation_split(
-                sequence_strata(presence, min_count=2), self.validation_fraction,
-                random_state=seed,
-            )
-        else:
-            train_idx = val_idx = None
+        presence = _presence_from_codes(codes, mask, encoder.n_classes, multilabel)
+        train_idx, val_idx = validation_split_or_none(
+            sequence_strata(presence, min_count=2), self.validation_fraction, seed
+        )
 
         for attr in ("history_", "model_"):
             self.__dict__.pop(attr, None)
@@ -182,14 +185,15 @@ class TimestepMixin:
         if train_idx is not None:
             fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
             X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
-        if self.early_stopping:
-            monitor = "val_loss" if train_idx is not None else "loss"
-            self._fit_callbacks = [
-                *self._fit_callbacks,
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=self.patience, restore_best_weights=True
-                ),
-            ]
+        self._fit_callbacks = [
+            *self._fit_callbacks,
+            *training_callbacks(
+                has_validation=train_idx is not None,
+                early_stopping=self.early_stopping,
+                patience=self.patience,
+                lr_schedule=self.lr_schedule,
+            ),
+        ]
         self._fit_keras_model(
             X, y_keras, sample_weight=sw, warm_start=False, epochs=self.epochs,
             initial_epoch=0, **fit_kwargs,

@@ -12,7 +12,12 @@ import pytest  # noqa: E402
 from skimbal.datasets import make_imbalanced_sequences  # noqa: E402
 
 # Small and fast: a few units, few epochs; results still depend on the data.
-FAST = dict(units=4, epochs=2, batch_size=32, random_state=0, learning_rate=0.01)
+# The training-loop defaults (early stopping on a 10% validation split, LR schedule,
+# fcn-rnn) are switched off here so that these tests train exactly `epochs` epochs on
+# all samples; tests/test_architectures.py tests the defaults themselves.
+FAST = dict(units=4, epochs=2, batch_size=32, random_state=0, learning_rate=0.01,
+            architecture="rnn", validation_fraction=0.0, early_stopping=False,
+            lr_schedule=None)
 
 
 @pytest.fixture(scope="session")

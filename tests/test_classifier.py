@@ -98,7 +98,7 @@ def test_validation_split_is_stratified(fast_params, monkeypatch):
     X = rng.normal(size=(200, 6, 2)).astype(np.float32)
     y = np.r_[np.zeros(160, int), np.ones(40, int)]
     seen = _capture_fit_weights(monkeypatch)
-    clf = WeightedSequenceClassifier(validation_fraction=0.25, **fast_params).fit(X, y)
+    clf = WeightedSequenceClassifier(**{**fast_params, "validation_fraction": 0.25}).fit(X, y)
     _, y_val, _ = seen["validation_data"]
     y_val = np.asarray(y_val).ravel()
     assert len(y_val) == 50
@@ -116,7 +116,7 @@ def test_early_stopping_stops_and_restores():
     y = rng.randint(0, 2, 120)
     clf = WeightedSequenceClassifier(
         units=16, epochs=60, learning_rate=0.05, early_stopping=True, patience=2,
-        validation_fraction=0.25, random_state=0,
+        validation_fraction=0.25, random_state=0, architecture="rnn", lr_schedule=None,
     ).fit(X, y)
     val_loss = np.asarray(clf.history_["val_loss"])
     best = int(np.argmin(val_loss))
@@ -136,7 +136,8 @@ def test_balanced_improves_minority_recall():
 
     X, y = make_imbalanced_sequences(400, n_timesteps=10, weights=(0.95, 0.05),
                                      class_sep=0.8, random_state=3)
-    params = dict(units=8, epochs=5, learning_rate=0.01, random_state=0)
+    params = dict(units=8, epochs=5, learning_rate=0.01, random_state=0, architecture="rnn",
+                  validation_fraction=0.0, early_stopping=False, lr_schedule=None)
     plain = WeightedSequenceClassifier(**params).fit(X, y)
     balanced = WeightedSequenceClassifier(class_weight="balanced", **params).fit(X, y)
     assert recall_score(y, balanced.predict(X)) > recall_score(y, plain.predict(X))
@@ -230,7 +231,7 @@ def test_fitted_attributes(binary_data, fast_params):
 
 def test_same_random_state_same_predictions(binary_data, fast_params):
     X, y = binary_data
-    a = WeightedSequenceClassifier(dropout=0.2, validation_fraction=0.2, **fast_params)
+    a = WeightedSequenceClassifier(dropout=0.2, **{**fast_params, "validation_fraction": 0.2})
     p1 = a.fit(X, y).predict_proba(X)
     p2 = a.fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(p1, p2)
@@ -411,10 +412,14 @@ def test_bad_sample_weight(no_keras):
         WeightedSequenceClassifier().fit(X_OK, Y_OK, sample_weight=[1, 2])
 
 
-def test_validation_split_needs_two_per_class(no_keras):
+def test_validation_split_needs_two_per_class(monkeypatch):
+    # documented fallback (see tests/test_architectures.py): warn, train on all samples
+    seen = _capture_fit_weights(monkeypatch)
     y = np.array([0, 0, 0, 0, 0, 1])
-    with pytest.raises(ValueError, match="at least 2 samples per class"):
-        WeightedSequenceClassifier(validation_fraction=0.3).fit(X_OK, y)
+    with pytest.warns(UserWarning, match="at least 2 samples per class"):
+        WeightedSequenceClassifier(validation_fraction=0.3, units=2, epochs=1,
+                                   architecture="rnn", random_state=0).fit(X_OK, y)
+    assert seen["validation_data"] is None and len(seen["y"]) == 6
 
 
 def test_predict_before_fit():

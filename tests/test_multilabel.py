@@ -17,7 +17,9 @@ from skimbal.datasets import make_imbalanced_sequences
 from skimbal.losses import WeightedBinaryCrossentropy
 from skimbal.model_selection import MultilabelStratifiedKFold, multilabel_validation_split
 
-FAST = dict(units=4, epochs=2, batch_size=32, random_state=0, learning_rate=0.01)
+FAST = dict(units=4, epochs=2, batch_size=32, random_state=0, learning_rate=0.01,
+            architecture="rnn",
+            validation_fraction=0.0, early_stopping=False, lr_schedule=None)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +201,7 @@ def test_threshold_tune_on_iterative_validation_split(ml_data, monkeypatch):
     X, Y = ml_data
     seen = _spy_fit(monkeypatch)
     clf = WeightedSequenceClassifier(class_weight="balanced", threshold="tune",
-                                     validation_fraction=0.25, **FAST).fit(X, Y)
+                                     **{**FAST, "validation_fraction": 0.25}).fit(X, Y)
     tr, va = multilabel_validation_split(Y, 0.25, random_state=0)
     X_val, y_val, _ = seen["validation_data"]
     np.testing.assert_array_equal(np.asarray(y_val), Y[va])
@@ -315,7 +317,7 @@ Y_BIN = np.array([0, 1, 0, 1, 0, 1])
         (dict(threshold=[0.5, 1.0, 0.5]), Y6, ValueError, r"open interval \(0, 1\)"),
         (dict(threshold=[0.5, 0.0, 0.5]), Y6, ValueError, r"open interval \(0, 1\)"),
         (dict(threshold=1.5), Y6, ValueError, "threshold"),
-        (dict(threshold="tune"), Y6, ValueError,
+        (dict(threshold="tune", validation_fraction=0.0), Y6, ValueError,
          "threshold='tune'.*set validation_fraction > 0"),
         (dict(threshold="best"), Y6, ValueError, "threshold"),
         (dict(label_names=["a", "b"]), Y6, ValueError, "label_names has 2 names"),

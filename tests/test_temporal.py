@@ -16,7 +16,9 @@ from skimbal.masking import PaddingMask
 from skimbal.metrics import make_timestep_scorer, timestep_score
 from skimbal.model_selection import SequenceStratifiedKFold
 
-FAST = dict(units=3, epochs=1, batch_size=16, random_state=0, learning_rate=0.01)
+FAST = dict(units=3, epochs=1, batch_size=16, random_state=0, learning_rate=0.01,
+            architecture="rnn",
+            validation_fraction=0.0, early_stopping=False, lr_schedule=None)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +186,7 @@ def test_validation_split_stratified_by_presence(monkeypatch):
     y[:10, 2:4] = 1  # 10 event sequences, sorted first
     X = np.random.RandomState(0).normal(size=(40, 6, 2)).astype(np.float32)
     seen = _spy_fit(monkeypatch)
-    WeightedSequenceClassifier(validation_fraction=0.2, **FAST).fit(X, y)
+    WeightedSequenceClassifier(**{**FAST, "validation_fraction": 0.2}).fit(X, y)
     _, y_val, sw_val = seen["validation_data"]
     y_val = np.asarray(y_val)[..., 0]
     assert len(y_val) == 8 and (y_val.sum(1) > 0).sum() == 2  # 10/40 of 8

@@ -1,0 +1,137 @@
+"""Mask-aware Keras layers used by skimbal's architectures.
+
+Keras' ``Conv1D`` neither uses nor propagates the timestep mask of
+variable-length (right-padded) input, so a convolution after a ``Masking``
+layer would both mix padding into the valid steps and drop the mask for the
+layers after it. :class:`MaskedConv1D` zeroes the masked steps before the
+convolution (so that, with ``padding="same"``, padded steps look exactly like
+the convolution's own zero padding of an unpadded sequence) and returns a mask
+that matches its output: unchanged for ``padding="same"`` with stride 1, and
+downsampled for a ``"valid"`` (strided) convolution. :class:`AttentionPooling1D`
+is a small additive-attention pooling over timesteps that ignores masked
+steps.
+
+All layers are registered as Keras-serializable under the ``"skimbal"``
+package, so saved models reload with ``safe_mode=True`` (no ``Lambda``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+__all__ = ["AttentionPooling1D", "MaskedConv1D"]
+
+
+@keras.saving.register_keras_serializable(package="skimbal")
+class MaskedConv1D(keras.layers.Conv1D):
+    """``Conv1D`` that honours and propagates a timestep mask.
+
+    Masked input steps are set to zero before the convolution. The output
+    mask is:
+
+    * ``padding="same"``, ``strides=1``: the input mask (length is kept);
+    * ``padding="valid"``: an output step is valid when *every* input step in
+      its receptive window is valid, so for right-padded input the valid
+      prefix has ``(L - kernel_size) // strides + 1`` steps — exactly the
+      length of the same convolution applied to the unpadded sequence of
+      length ``L``.
+
+    Other combinations (``"same"`` with strides > 1, ``"causal"``, dilation)
+    are rejected, because their output mask is not well defined.
+
+    Parameters
+    ----------
+    filters, kernel_size, strides, padding, **kwargs
+        As in :class:`keras.layers.Conv1D`.
+    """
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int,
+        strides: int = 1,
+        padding: str = "same",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, **kwargs)
+        if self.data_format != "channels_last" or max(self.dilation_rate) != 1:
+            raise ValueError("MaskedConv1D supports channels_last and dilation_rate=1 only.")
+        if not (
+            self.padding == "valid" or (self.padding == "same" and max(self.strides) == 1)
+        ):
+            raise ValueError(
+                "MaskedConv1D supports padding='same' with strides=1, or "
+                f"padding='valid'; got padding={self.padding!r}, strides={self.strides}."
+            )
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is not None:
+            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return super().call(inputs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None:
+            return None
+        if self.padding == "same":
+            return mask
+        # invalid steps are 1; an output step is invalid if any input in its window is
+        invalid = ops.expand_dims(1.0 - ops.cast(mask, "float32"), -1)
+        pooled = ops.max_pool(
+            invalid, pool_size=self.kernel_size[0], strides=self.strides[0], padding="valid"
+        )
+        return ops.squeeze(pooled, -1) < 0.5
+
+
+@keras.saving.register_keras_serializable(package="skimbal")
+class AttentionPooling1D(keras.layers.Layer):
+    """Additive attention pooling over timesteps, ignoring masked steps.
+
+    For inputs ``h`` of shape ``(batch, steps, features)`` it computes scores
+    ``s_t = v . tanh(W h_t + b)``, softmax weights ``a_t`` over the valid
+    steps (masked steps get weight 0) and returns ``sum_t a_t h_t`` of shape
+    ``(batch, features)`` (Bahdanau et al., 2015; Raffel & Ellis, 2015).
+
+    Parameters
+    ----------
+    units : int, default=32
+        Size of the hidden scoring projection ``W``.
+    **kwargs
+        Base ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+    """
+
+    def __init__(self, units: int = 32, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.supports_masking = True
+
+    def build(self, input_shape: tuple) -> None:
+        n_features = input_shape[-1]
+        self.w = self.add_weight(
+            shape=(n_features, self.units), initializer="glorot_uniform", name="w"
+        )
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+        self.v = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="v")
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        hidden = ops.tanh(ops.matmul(inputs, self.w) + self.b)
+        scores = ops.sum(hidden * self.v, axis=-1)  # (batch, steps)
+        if mask is not None:
+            valid = ops.cast(mask, "bool")
+            scores = ops.where(valid, scores, ops.full_like(scores, -1e9))
+        weights = ops.softmax(scores, axis=-1)
+        if mask is not None:
+            weights = weights * ops.cast(mask, weights.dtype)
+        return ops.sum(inputs * ops.expand_dims(weights, -1), axis=1)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], input_shape[-1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "units": self.units}

@@ -1,0 +1,209 @@
+"""Preprocessing transformers for sequence data (no Keras import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["SequenceScaler"]
+
+
+def _as_sequence_list(X: Any, name: str = "X") -> tuple[list[np.ndarray], bool]:
+    """Return ``X`` as a list of 2-D float arrays and whether it was a 3-D array."""
+    if X is None:
+        raise TypeError(
+            f"{name} is required: expected an array of shape (n_samples, n_timesteps, "
+            "n_features) or a list of (n_timesteps_i, n_features) arrays."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        arr = X
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}.")
+        if arr.ndim != 3:
+            raise ValueError(
+                f"{name} must be 3-D (n_samples, n_timesteps, n_features) or a list of "
+                f"2-D sequences; got {arr.ndim}-D {name} of shape {arr.shape}."
+            )
+        if 0 in arr.shape:
+            raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
+        return [arr], True
+    if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
+        raise TypeError(
+            f"{name} must be a 3-D array or a non-empty list of (n_timesteps_i, n_features) "
+            f"arrays; got {type(X).__name__}."
+        )
+    seqs = []
+    for i, s in enumerate(X):
+        a = np.asarray(s)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name}[{i}] must be numeric; got dtype {a.dtype}.")
+        if a.ndim != 2 or 0 in a.shape:
+            raise ValueError(
+                f"{name}[{i}] must be a non-empty 2-D array (n_timesteps, n_features); "
+                f"got shape {a.shape}."
+            )
+        seqs.append(a)
+    n_feat = {a.shape[1] for a in seqs}
+    if len(n_feat) != 1:
+        raise ValueError(
+            f"All sequences in {name} must have the same number of features; got "
+            f"{sorted(n_feat)}."
+        )
+    return seqs, False
+
+
+class SequenceScaler(TransformerMixin, BaseEstimator):
+    """Standardise sequences per channel (feature), over all samples and timesteps.
+
+    ``sklearn.preprocessing.StandardScaler`` rejects 3-D input; this
+    transformer computes one mean and standard deviation per channel from the
+    training data (all timesteps of all sequences pooled) and applies
+    ``(x - mean_) / scale_`` to every timestep. It is meant as a ``Pipeline``
+    step before :class:`~skimbal.WeightedSequenceClassifier`, so that in
+    cross-validation the statistics come from each training fold only.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract the per-channel mean.
+    with_std : bool, default=True
+        Divide by the per-channel (population) standard deviation.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,) or None
+        Per-channel mean (``None`` when ``with_mean=False``).
+    var_ : ndarray of shape (n_features,) or None
+        Per-channel population variance (``None`` when ``with_std=False``).
+    scale_ : ndarray of shape (n_features,) or None
+        Per-channel divisor. A **constant channel** (variance 0 up to float
+        rounding: ``var <= (10 * eps * max(|mean|, 1))**2``) gets ``scale_ = 1``, as in
+        ``StandardScaler``: it is only centred (all zeros after
+        transform), never divided by zero.
+    n_features_in_ : int
+        Number of channels seen in ``fit``.
+    n_samples_seen_ : int
+        Number of timesteps (all sequences together) the statistics use.
+
+    Notes
+    -----
+    Input may be a 3-D array ``(n_samples, n_timesteps, n_features)`` or a
+    list of ``(n_timesteps_i, n_features)`` arrays of different lengths; the
+    output has the same form (a list stays a list) and is ``float32``. The
+    input is never modified. Statistics are accumulated in float64.
+    Zero-padding of a 3-D array is treated as data; pass variable-length
+    sequences as a list to keep padding out of the statistics.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimbal.preprocessing import SequenceScaler
+    >>> X = np.array([[[0.0, 5.0], [2.0, 5.0]]])
+    >>> SequenceScaler().fit_transform(X)[0]
+    array([[-1.,  0.],
+           [ 1.,  0.]], dtype=float32)
+    """
+
+    _parameter_constraints: dict = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    def __init__(self, *, with_mean: bool = True, with_std: bool = True) -> None:
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def fit(self, X: Any, y: Any = None) -> SequenceScaler:
+        """Compute per-channel mean and standard deviation from ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Training sequences; a list may hold sequences of different lengths.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        seqs, _ = _as_sequence_list(X)
+        flat = np.concatenate([s.reshape(-1, s.shape[-1]) for s in seqs], axis=0)
+        flat = flat.astype(np.float64, copy=False)
+        if not np.isfinite(flat).all():
+            raise ValueError("X contains NaN or infinity.")
+        mean = flat.mean(axis=0)
+        var = flat.var(axis=0)
+        self.n_features_in_ = flat.shape[1]
+        self.n_samples_seen_ = flat.shape[0]
+        self.mean_ = mean if self.with_mean else None
+        self.var_ = var if self.with_std else None
+        if self.with_std:
+            # StandardScaler's rule: (near-)constant channels are not scaled
+            eps = np.finfo(np.float64).eps
+            constant = var <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
+            scale = np.sqrt(var)
+            scale[constant] = 1.0
+            self.scale_ = scale
+        else:
+            self.scale_ = None
+        return self
+
+    def transform(self, X: Any) -> np.ndarray | list[np.ndarray]:
+        """Standardise ``X`` with the statistics from ``fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+
+        Returns
+        -------
+        ndarray of float32 (same shape), or a list of float32 arrays
+        """
+        check_is_fitted(self, "n_features_in_")
+        seqs, was_array = _as_sequence_list(X)
+        if seqs[0].shape[-1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {seqs[0].shape[-1]} features per timestep, but SequenceScaler "
+                f"was fitted with {self.n_features_in_}."
+            )
+        out = [self._apply(s) for s in seqs]
+        return out[0] if was_array else out
+
+    def inverse_transform(self, X: Any) -> np.ndarray | list[np.ndarray]:
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+
+        Returns
+        -------
+        ndarray of float32 (same shape), or a list of float32 arrays
+        """
+        check_is_fitted(self, "n_features_in_")
+        seqs, was_array = _as_sequence_list(X)
+        out = []
+        for s in seqs:
+            a = s.astype(np.float64)
+            if self.scale_ is not None:
+                a = a * self.scale_
+            if self.mean_ is not None:
+                a = a + self.mean_
+            out.append(a.astype(np.float32))
+        return out[0] if was_array else out
+
+    def _apply(self, s: np.ndarray) -> np.ndarray:
+        a = s.astype(np.float64)  # always a copy: the input is never modified
+        if self.mean_ is not None:
+            a -= self.mean_
+        if self.scale_ is not None:
+            a /= self.scale_
+        return a.astype(np.float32)
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.requires_fit = True
+        return tags
