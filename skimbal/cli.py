@@ -33,7 +33,7 @@ COMMANDS = ("demo", "cv")
 CELLS = ("lstm", "gru", "rnn")  # mirrors skimbal.architectures.CELLS (no Keras import here)
 
 # Settings of the full and the --quick run; explicit options override them.
-FULL = dict(cell="gru", units=32, epochs=30, folds=5, batch_size=32, learning_rate=5e-3)
+FULL = dict(cell="gru", units=32, epochs=12, folds=5, batch_size=32, learning_rate=1e-2)
 QUICK = dict(cell="gru", units=16, epochs=10, folds=3, batch_size=32, learning_rate=1e-2)
 
 
@@ -100,10 +100,10 @@ def _build_parser() -> _Parser:
     g = model.add_argument_group("model and cross-validation")
     g.add_argument("--cell", choices=CELLS, help="recurrent cell (default: gru)")
     g.add_argument("--units", type=_positive_int, help="recurrent units (default: 32; quick: 16)")
-    g.add_argument("--epochs", type=_positive_int, help="training epochs (default: 30; quick: 10)")
+    g.add_argument("--epochs", type=_positive_int, help="training epochs (default: 12; quick: 10)")
     g.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: 32)")
     g.add_argument("--learning-rate", type=_positive_float,
-                   help="Adam learning rate (default: 5e-3; quick: 1e-2)")
+                   help="Adam learning rate (default: 1e-2)")
     g.add_argument("--folds", type=_positive_int,
                    help="stratified CV folds, >= 2 (default: 5; quick: 3)")
     g.add_argument("--class-weight", type=_class_weight, nargs="+", metavar="SPEC",
@@ -281,12 +281,8 @@ def _user_data(path: Path) -> Dataset:
 
 
 def _as_model_input(X: np.ndarray, lengths: np.ndarray) -> Any:
-    """The classifier's input. Today: the end-padded 3-D array (padding included).
-
-    Once the classifier accepts variable-length lists, the one-line switch is
-    ``return [x[:n] for x, n in zip(X, lengths)]``; ``_take`` already indexes lists.
-    """
-    return X
+    """The classifier's input: the variable-length sequences as a list (masked)."""
+    return [x[:n] for x, n in zip(X, lengths, strict=True)]
 
 
 def _take(X: Any, idx: np.ndarray) -> Any:
@@ -353,12 +349,14 @@ def _candidates(s: dict[str, Any], weights: list[Any]) -> list[tuple[str, Callab
 
     rows = [(_row_name(spec), make(cw)) for spec, cw in zip(s["class_weight"], weights,
                                                              strict=True)]
-    # --- resampling row ------------------------------------------------------
-    # The single place for the "resampling pipeline" row once
-    # skimbal.SequenceSampler exists, e.g.:
-    #   rows.append(("RandomOverSampler + unweighted", lambda: make_pipeline(
-    #       SequenceSampler(RandomOverSampler(random_state=s["seed"])), make(None)())))
-    # -------------------------------------------------------------------------
+    # --- resampling row: random over-sampling of the training folds only -----
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+
+    from .sampling import SequenceSampler
+
+    rows.append(("RandomOverSampler + unweighted", lambda: make_pipeline(
+        SequenceSampler(RandomOverSampler(random_state=s["seed"])), make(None)())))
     return rows
 
 

@@ -151,3 +151,50 @@ Y_OK = np.array([0, 1, 0, 1, 0, 1])
 def test_bad_architecture_params(no_keras, params, match):
     with pytest.raises(ValueError, match=match):
         WeightedSequenceClassifier(**params).fit(X_OK, Y_OK)
+
+
+# ------------------------------------------- integration with variable length
+def _ragged(n=40, T=12, F=3, seed=0):
+    from skimbal.datasets import make_imbalanced_sequences
+
+    X, y_steps = make_imbalanced_sequences(n, n_timesteps=T, n_features=F,
+                                           target="per_timestep", weights=(0.8, 0.2),
+                                           random_state=seed)
+    lengths = np.random.RandomState(seed).randint(6, T + 1, size=n)
+    X_list = [x[:k] for x, k in zip(X, lengths, strict=True)]
+    y_list = [t[:k] for t, k in zip(y_steps, lengths, strict=True)]
+    return X_list, y_list, (y_steps.max(axis=1) > 0).astype(int)
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "attention"])
+def test_fcn_rnn_on_variable_length_list_is_masked(pooling):
+    X_list, _, y_seq = _ragged()
+    clf = WeightedSequenceClassifier(architecture="fcn-rnn", pooling=pooling, units=3,
+                                     conv_filters=(4, 4), conv_kernel_sizes=(3, 3),
+                                     epochs=1, validation_fraction=0.0, random_state=0)
+    clf.fit(X_list, y_seq)
+    assert clf.variable_length_
+    batch = clf.predict_proba(X_list)
+    # each sequence alone (no padding) gives the same probabilities as in the batch
+    for i in (0, 1, 2):
+        alone = clf.predict_proba([X_list[i]])
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-4, atol=1e-5)
+
+
+def test_fcn_rnn_per_timestep_on_list():
+    X_list, y_list, _ = _ragged()
+    clf = WeightedSequenceClassifier(architecture="fcn-rnn", units=3, conv_filters=(4,),
+                                     conv_kernel_sizes=(3,), epochs=1, class_weight="balanced",
+                                     validation_fraction=0.0, random_state=0)
+    pred = clf.fit(X_list, y_list).predict(X_list)
+    assert [len(p) for p in pred] == [len(x) for x in X_list]
+    assert clf.target_type_ == "per_timestep_binary"
+
+
+def test_frontend_checks_before_keras(no_keras):
+    X_list, y_list, y_seq = _ragged()
+    with pytest.raises(ValueError, match="per-timestep"):
+        WeightedSequenceClassifier(frontend_strides=(2,)).fit(X_list, y_list)
+    # the shortest sequence in the list (6 steps) decides
+    with pytest.raises(ValueError, match="zero steps|shortest"):
+        WeightedSequenceClassifier(frontend_strides=(4, 2)).fit(X_list, y_seq)
