@@ -14,7 +14,7 @@ from skimbal.datasets import make_imbalanced_sequences
 X, y = make_imbalanced_sequences(600, n_timesteps=20, weights=(0.95, 0.05),
                                  class_sep=1.5, random_state=0)
 for class_weight in (None, "balanced"):
-    clf = WeightedSequenceClassifier(units=16, epochs=10, learning_rate=0.01,
+    clf = WeightedSequenceClassifier(units=16, epochs=6, learning_rate=0.01,
                                      class_weight=class_weight, random_state=0)
     res = cross_validate(clf, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
                          scoring=("balanced_accuracy", "recall"), return_estimator=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_sequences
+from ._validation import all_finite, check_sequences
 
 __all__ = [
     "PAD_VALUE",
@@ -130,7 +130,7 @@ def check_sequence_batch(
             f"was fitted with {n_features}."
         )
     flat = np.concatenate(seqs, axis=0).astype(np.float32, copy=False)
-    if not np.isfinite(flat).all():
+    if not all_finite(flat):
         raise ValueError(f"{name} contains NaN or infinity.")
     padded = np.full((len(seqs), int(lengths.max()), int(widths[0])), PAD_VALUE,
                      dtype=np.float32)

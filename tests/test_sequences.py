@@ -73,3 +73,17 @@ def test_bad_lists(X, err, match):
 def test_feature_count_checked_against_fit():
     with pytest.raises(ValueError, match="3 features per timestep.*fitted with 2"):
         check_sequence_batch([np.zeros((2, 3))], n_features=2)
+
+
+def test_all_finite_checks_every_block(monkeypatch):
+    import skimbal._validation as v
+
+    monkeypatch.setattr(v, "_FINITE_BLOCK_BYTES", 64)  # many small blocks
+    X = np.zeros((50, 4, 3), dtype=np.float32)
+    assert v.all_finite(X)
+    for bad in (0, 23, 49):  # first, middle and last block
+        Y = X.copy()
+        Y[bad, 2, 1] = np.nan
+        assert not v.all_finite(Y)
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            v.check_sequences(Y)
