@@ -459,6 +459,27 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         with restore_op_determinism():
             super()._fit_keras_model(*args, **kwargs)
 
+    def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
+               train_idx: np.ndarray | None, val_idx: np.ndarray | None) -> None:
+        """Run Keras training with the held-out split and the default callbacks."""
+        fit_kwargs: dict[str, Any] = {}
+        if train_idx is not None:
+            fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
+            X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
+        self._fit_callbacks = [
+            *self._fit_callbacks,
+            *training_callbacks(
+                has_validation=train_idx is not None,
+                early_stopping=self.early_stopping,
+                patience=self.patience,
+                lr_schedule=self.lr_schedule,
+            ),
+        ]
+        self._fit_keras_model(
+            X, y_keras, sample_weight=sw, warm_start=False, epochs=self.epochs,
+            initial_epoch=0, **fit_kwargs,
+        )
+
     def _default_model(self, meta: dict[str, Any]) -> keras.Model:
         n_outputs = meta["n_outputs_"]
         return build_sequence_model(
@@ -648,33 +669,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             )
         y_keras = self._encode_for_keras(codes)
 
-        fit_kwargs: dict[str, Any] = {}
-        if train_idx is not None:
-            fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
-            X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
-        self._fit_callbacks = [
-            *self._fit_callbacks,
-            *training_callbacks(
-                has_validation=train_idx is not None,
-                early_stopping=self.early_stopping,
-                patience=self.patience,
-                lr_schedule=self.lr_schedule,
-            ),
-        ]
-        self._fit_keras_model(
-            X,
-            y_keras,
-            sample_weight=sw,
-            warm_start=False,
-            epochs=self.epochs,
-            initial_epoch=0,
-            **fit_kwargs,
-        )
+        self._train(X, y_keras, sw, train_idx, val_idx)
         self.history_ = dict(self.history_)
         if self._mode == "multilabel" and isinstance(self.threshold, str):  # "tune"
-            X_val = fit_kwargs["validation_data"][0]
             self.threshold_ = f1_optimal_thresholds(
-                codes[val_idx], self._forward(X_val), self.label_names_
+                codes[val_idx], self._forward(X[val_idx]), self.label_names_
             )
         return self
 

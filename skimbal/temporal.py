@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from ._sequences import check_sequence_batch, lengths_mask, unpad
-from ._training import training_callbacks, validation_split_or_none
+from ._training import validation_split_or_none
 from ._validation import seed_from_random_state
 from .masking import PaddingMask
 from .model_selection import sequence_strata
@@ -181,23 +181,7 @@ class TimestepMixin:
         else:
             y_keras = codes
 
-        fit_kwargs: dict[str, Any] = {}
-        if train_idx is not None:
-            fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
-            X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
-        self._fit_callbacks = [
-            *self._fit_callbacks,
-            *training_callbacks(
-                has_validation=train_idx is not None,
-                early_stopping=self.early_stopping,
-                patience=self.patience,
-                lr_schedule=self.lr_schedule,
-            ),
-        ]
-        self._fit_keras_model(
-            X, y_keras, sample_weight=sw, warm_start=False, epochs=self.epochs,
-            initial_epoch=0, **fit_kwargs,
-        )
+        self._train(X, y_keras, sw, train_idx, val_idx)
         self.history_ = dict(self.history_)
         return self
 
