@@ -109,6 +109,9 @@ def _build_parser() -> _Parser:
     g.add_argument("--class-weight", type=_class_weight, nargs="+", metavar="SPEC",
                    help="one report row per SPEC: none, balanced or a JSON object such as "
                         "'{\"1\": 10}' (keys are labels; default: none balanced)")
+    g.add_argument("--resample", action=argparse.BooleanOptionalAction, default=True,
+                   help="add a row with random over-sampling of the training folds "
+                        "(SequenceSampler(RandomOverSampler()), unweighted; default: on)")
     g.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     g.add_argument("--quick", action="store_true",
                    help="smaller, faster run (fewer folds, epochs and units)")
@@ -152,6 +155,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         raise CLIError(f"--folds must be at least 2; got {s['folds']}")
     s["class_weight"] = args.class_weight if args.class_weight else [None, "balanced"]
     s["seed"] = args.seed
+    s["resample"] = args.resample
     return s
 
 
@@ -350,13 +354,14 @@ def _candidates(s: dict[str, Any], weights: list[Any]) -> list[tuple[str, Callab
     rows = [(_row_name(spec), make(cw)) for spec, cw in zip(s["class_weight"], weights,
                                                              strict=True)]
     # --- resampling row: random over-sampling of the training folds only -----
-    from imblearn.over_sampling import RandomOverSampler
-    from imblearn.pipeline import make_pipeline
+    if s["resample"]:
+        from imblearn.over_sampling import RandomOverSampler
+        from imblearn.pipeline import make_pipeline
 
-    from .sampling import SequenceSampler
+        from .sampling import SequenceSampler
 
-    rows.append(("RandomOverSampler + unweighted", lambda: make_pipeline(
-        SequenceSampler(RandomOverSampler(random_state=s["seed"])), make(None)())))
+        rows.append(("RandomOverSampler + unweighted", lambda: make_pipeline(
+            SequenceSampler(RandomOverSampler(random_state=s["seed"])), make(None)())))
     return rows
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 import skimbal.classifier
 from skimbal import cli
@@ -142,7 +143,7 @@ def test_bad_input_is_checked_without_tensorflow(tmp_path):
 
 
 # ------------------------------------------- the report, with a stub estimator
-class MajorityStub:
+class MajorityStub(ClassifierMixin, BaseEstimator):
     """Predicts the training majority class with probability 1; records its fits."""
 
     fits: list = []
@@ -153,7 +154,8 @@ class MajorityStub:
     def fit(self, X, y):
         self.classes_ = np.unique(y)
         self.majority_ = np.argmax([np.sum(y == c) for c in self.classes_])
-        MajorityStub.fits.append((self.class_weight, len(X), X.shape))
+        MajorityStub.fits.append((self.class_weight, len(X), [len(x) for x in X],
+                                  np.unique(y, return_counts=True)[1].tolist()))
         return self
 
     def predict_proba(self, X):
@@ -174,7 +176,7 @@ def test_report_metrics_hand_computed(stub, capsys, npz):
     y = np.array(["a"] * 20 + ["b"] * 10)
     path = npz(X=X, y=y, lengths=np.full(30, 4))
     argv = ["cv", "--data", path, "--folds", "2", "--class-weight", "none", "balanced",
-            '{"b": 3}', "--json"]
+            '{"b": 3}', "--no-resample", "--json"]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["class_counts"] == {"a": 20, "b": 10} and report["minority_class"] == "b"
@@ -196,7 +198,8 @@ def test_table_progress_and_plot(stub, capsys, npz, tmp_path):
     X = np.zeros((20, 3, 1), dtype=np.float32)
     y = np.array([0] * 15 + [1] * 5)
     png = tmp_path / "report.png"
-    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "5", "--plot", str(png)]) == 0
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "5", "--plot", str(png),
+                 "--no-resample"]) == 0
     captured = capsys.readouterr()
     assert "balanced acc" in captured.out and "minority recall" in captured.out
     assert "unweighted" in captured.out and "0.500 ± 0.000" in captured.out
@@ -204,11 +207,28 @@ def test_table_progress_and_plot(stub, capsys, npz, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_model_input_is_padded_array_with_true_lengths(stub, capsys, npz):
+def test_model_input_is_list_with_true_lengths(stub, capsys, npz):
     X = np.zeros((10, 6, 2), dtype=np.float32)
-    assert main(["cv", "--data", npz(X=X, y=np.array([0, 1] * 5), lengths=np.arange(1, 11) % 6 + 1),
-                 "--folds", "2", "--class-weight", "none"]) == 0
-    assert [f[2] for f in stub.fits] == [(5, 6, 2)] * 2
+    lengths = np.arange(1, 11) % 6 + 1
+    assert main(["cv", "--data", npz(X=X, y=np.array([0, 1] * 5), lengths=lengths),
+                 "--folds", "2", "--class-weight", "none", "--no-resample"]) == 0
+    train_lengths = [f[2] for f in stub.fits]
+    assert len(train_lengths) == 2 and sorted(sum(train_lengths, [])) == sorted(lengths)
+
+
+def test_resampling_row_oversamples_training_folds_only(stub, capsys, npz):
+    X = np.zeros((30, 4, 2), dtype=np.float32)
+    y = np.array([0] * 24 + [1] * 6)
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "3", "--class-weight", "none",
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in report["results"]] == [
+        "unweighted", "RandomOverSampler + unweighted"]
+    plain, resampled = stub.fits[:3], stub.fits[3:]
+    assert all(f[3] == [16, 4] for f in plain)  # 2/3 of each class
+    assert all(f[3] == [16, 16] for f in resampled)  # minority over-sampled in training
+    # test folds are not resampled: every test fold still has 10 sequences
+    assert len(report["results"][1]["metrics"]["balanced_accuracy"]["folds"]) == 3
 
 
 # ------------------------------------------------------------- end to end
@@ -217,10 +237,12 @@ def test_demo_end_to_end(capsys):
     argv = ["demo", "--quick", "--folds", "2", "--epochs", "1", "--units", "2",
             "--class-weight", "balanced", "--json"]
     assert main(argv) == 0
+    # rows: the class-weight specs, then the resampling row
     report = json.loads(capsys.readouterr().out)
     assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 591
     assert report["class_counts"]["1"] == 3 + 9 and report["minority_class"] == 1
-    assert [r["model"] for r in report["results"]] == ['class_weight="balanced"']
+    assert [r["model"] for r in report["results"]] == [
+        'class_weight="balanced"', "RandomOverSampler + unweighted"]
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
