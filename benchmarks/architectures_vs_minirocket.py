@@ -11,9 +11,10 @@ median count of the other classes), i.e. 1:10. The **test split is unchanged**
 (balanced for BasicMotions, as published for JapaneseVowels), so minority
 recall is measured on every test sample of the minority class.
 
-JapaneseVowels has variable lengths; until skimbal takes variable-length
-lists (masking), sequences are end-padded with zeros to a 3-D array, for
-both methods. skimbal models run as ``Pipeline(SequenceScaler(),
+JapaneseVowels has variable lengths: MiniRocket gets the sequences
+end-padded with zeros to a 3-D array (it needs equal lengths), skimbal gets
+the true-length sequences as a list (end-padded and masked inside).
+skimbal models run as ``Pipeline(SequenceScaler(),
 WeightedSequenceClassifier(...))``; MiniRocket as ``MiniRocket ->
 StandardScaler(with_mean=False) -> RidgeClassifierCV(class_weight="balanced")``.
 
@@ -99,8 +100,10 @@ def aeon_worker(out_dir: str) -> None:
         parts = {split: (_pad(list(X), t_max), np.asarray(y).astype(str))
                  for split, (X, y) in raw.items()}
         (X_tr, y_tr), (X_te, y_te) = parts["TRAIN"], parts["TEST"]
+        lengths = {split: np.array([x.shape[-1] for x in X]) for split, (X, _) in raw.items()}
         np.savez(os.path.join(out_dir, f"{name}.npz"), X_train=X_tr, y_train=y_tr,
-                 X_test=X_te, y_test=y_te)
+                 X_test=X_te, y_test=y_te, lengths_train=lengths["TRAIN"],
+                 lengths_test=lengths["TEST"])
         for seed in SEEDS:
             idx, minority = imbalanced_train_indices(y_tr, seed)
             pipe = make_pipeline(
@@ -135,6 +138,10 @@ def label(cfg: dict) -> str:
     return f"skimbal {cfg['architecture']} {cfg['cell']} cw={cfg['class_weight']}"
 
 
+def _take(X, idx):
+    return X[idx] if isinstance(X, np.ndarray) else [X[i] for i in idx]
+
+
 def run_skimbal(data_dir: str, configs: list[dict], extra: dict) -> list[dict]:
     import warnings
 
@@ -147,6 +154,10 @@ def run_skimbal(data_dir: str, configs: list[dict], extra: dict) -> list[dict]:
     for name in DATASETS:
         d = np.load(os.path.join(data_dir, f"{name}.npz"))
         X_tr, y_tr, X_te, y_te = d["X_train"], d["y_train"], d["X_test"], d["y_test"]
+        if len(set(d["lengths_train"])) > 1 or len(set(d["lengths_test"])) > 1:
+            # variable length: skimbal gets the true-length sequences (masked)
+            X_tr = [x[:n] for x, n in zip(X_tr, d["lengths_train"], strict=True)]
+            X_te = [x[:n] for x, n in zip(X_te, d["lengths_test"], strict=True)]
         for seed in SEEDS:
             idx, minority = imbalanced_train_indices(y_tr, seed)
             for cfg in configs:
@@ -158,7 +169,7 @@ def run_skimbal(data_dir: str, configs: list[dict], extra: dict) -> list[dict]:
                 with warnings.catch_warnings():
                     # BasicMotions keeps 1 minority sample: no stratified split
                     warnings.filterwarnings("ignore", message=".*samples per class.*")
-                    pipe.fit(X_tr[idx], y_tr[idx])
+                    pipe.fit(_take(X_tr, idx), y_tr[idx])
                 fit_s = time.perf_counter() - t0
                 pred = pipe.predict(X_te)
                 n_epochs = len(pipe[-1].history_["loss"])
