@@ -49,6 +49,27 @@ def _same_label(a: Any, b: Any) -> bool:
         return False
 
 
+def _weights_from_dict(class_weight: Mapping[Any, Any], names: list, nouns: str) -> np.ndarray:
+    """Weights in the order of ``names`` from a dict keyed by them; missing keys weigh 1.
+
+    ``nouns`` ("classes" or "labels") names the keys in the error listing unknown keys.
+    """
+    weights = np.ones(len(names))
+    unknown = []
+    for key, value in class_weight.items():
+        matches = [i for i, name in enumerate(names) if _same_label(name, key)]
+        if not matches:
+            unknown.append(key)
+            continue
+        weights[matches[0]] = _check_weight_value(key, value)
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys that are not {nouns} of y: {unknown!r}; "
+            f"the {nouns} are {names!r}."
+        )
+    return weights
+
+
 def resolve_class_weight(
     class_weight: None | str | Mapping[Any, Any],
     classes: np.ndarray,
@@ -97,20 +118,7 @@ def resolve_class_weight(
             )
         return counts.sum() / (n_classes * counts)
     if isinstance(class_weight, Mapping):
-        weights = np.ones(n_classes)
-        unknown = []
-        for key, value in class_weight.items():
-            matches = [i for i, c in enumerate(classes) if _same_label(c, key)]
-            if not matches:
-                unknown.append(key)
-                continue
-            weights[matches[0]] = _check_weight_value(key, value)
-        if unknown:
-            raise ValueError(
-                f"class_weight has keys that are not classes of y: {unknown!r}; "
-                f"the classes are {list(classes.tolist())!r}."
-            )
-        return weights
+        return _weights_from_dict(class_weight, list(classes.tolist()), "classes")
     raise TypeError(
         "class_weight must be None, 'balanced' or a dict {label: weight}; got "
         f"{type(class_weight).__name__}."
@@ -234,20 +242,7 @@ def resolve_label_weights(
         neg = np.where(degenerate, 1.0, n_samples / (2.0 * safe_neg))
         return pos, neg
     if isinstance(class_weight, Mapping):
-        pos = ones.copy()
-        unknown = []
-        for key, value in class_weight.items():
-            matches = [j for j, name in enumerate(names) if _same_label(name, key)]
-            if not matches:
-                unknown.append(key)
-                continue
-            pos[matches[0]] = _check_weight_value(key, value)
-        if unknown:
-            raise ValueError(
-                f"class_weight has keys that are not labels of y: {unknown!r}; "
-                f"the labels are {names!r}."
-            )
-        return pos, ones
+        return _weights_from_dict(class_weight, names, "labels"), ones
     if isinstance(class_weight, (list, tuple, np.ndarray)):
         arr = np.asarray(class_weight)
         if arr.ndim != 1 or len(arr) != n_labels:
