@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score, recall_score  # noqa: E402
 
 from skimbal import WeightedSequenceClassifier  # noqa: E402
-from skimbal.architectures import build_recurrent_model  # noqa: E402
+from skimbal.architectures import build_sequence_model  # noqa: E402
 from skimbal.datasets import make_imbalanced_sequences  # noqa: E402
 from skimbal.model_selection import multilabel_validation_split  # noqa: E402
 
@@ -68,8 +68,9 @@ def keras_class_weight_behaviour(Y: np.ndarray, class_weight: dict) -> str:
 
 def fit_plain_keras(X, Y, class_weight, *, units, epochs, lr, batch_size, seed):
     keras.utils.set_random_seed(seed)
-    model = build_recurrent_model(
-        n_features=X.shape[2], n_outputs=Y.shape[1], output_activation="sigmoid", units=units
+    model = build_sequence_model(
+        n_features=X.shape[2], n_outputs=Y.shape[1], output_activation="sigmoid",
+        architecture="rnn", units=units,
     )
     model.compile(optimizer=keras.optimizers.Adam(lr), loss="binary_crossentropy")
     model.fit(X, Y.astype("float32"), epochs=epochs, batch_size=batch_size,
