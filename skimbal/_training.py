@@ -1,16 +1,68 @@
-"""Training-loop defaults: validation split with fallback, early stopping, LR schedule."""
+"""Training-loop defaults: validation split with fallback, early stopping, LR schedule,
+and the mini-batch input that feeds Keras without copying the training arrays."""
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import numpy as np
 
 from .model_selection import stratified_validation_split
 
-__all__ = ["training_callbacks", "validation_split_or_none"]
+__all__ = ["ArrayBatches", "training_callbacks", "validation_split_or_none"]
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Mini-batches gathered by index from arrays that are held, not copied.
+
+    Keras' own input path for NumPy arrays converts the whole array to a
+    tensor (and the train/validation split would copy it once more); this
+    dataset keeps references to the caller's arrays and materialises one
+    batch at a time, so ``fit`` needs about one copy of a batch on top of
+    the data. The sample order is reshuffled after every epoch from a
+    NumPy generator seeded by ``seed``, so training is reproducible and
+    does not touch Python's global ``random`` module.
+
+    Parameters
+    ----------
+    arrays : sequence of ndarray
+        Arrays with the same first dimension, e.g. ``(X, y, sample_weight)``;
+        each batch is the tuple of their rows.
+    indices : ndarray of int or None
+        Rows to draw from (a training or validation subset); ``None``: all.
+    batch_size : int
+        Rows per batch (the last batch may be smaller).
+    shuffle : bool
+        Draw the rows in a new random order each epoch.
+    seed : int or None
+        Seed of the shuffling generator.
+    """
+
+    def __init__(self, arrays: Sequence[np.ndarray], indices: np.ndarray | None,
+                 batch_size: int, *, shuffle: bool, seed: int | None = None) -> None:
+        super().__init__()
+        self.arrays = tuple(arrays)
+        n = len(self.arrays[0])
+        self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=np.intp)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+        self._order = self._rng.permutation(self.indices) if shuffle else self.indices
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.indices) / self.batch_size)
+
+    def __getitem__(self, i: int) -> tuple[Any, ...]:
+        rows = self._order[i * self.batch_size:(i + 1) * self.batch_size]
+        return tuple(a[rows] for a in self.arrays)
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self._order = self._rng.permutation(self.indices)
 
 
 def validation_split_or_none(

@@ -4,6 +4,8 @@ The default recurrent layers keep Keras' defaults (``tanh``/``sigmoid``
 activations, ``recurrent_dropout=0``, ``unroll=False``) so that on a GPU they
 stay eligible for the fused cuDNN kernel. ``dropout`` is applied by separate
 ``Dropout`` layers between blocks, not inside the cells, for the same reason.
+The same settings keep LSTM layers and the FCN's batch normalisation on
+TensorFlow's fused CPU kernels (:mod:`skimbal.fused`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from numbers import Integral
 
 import keras
 
+from .fused import FusedBatchNormalization, FusedLSTM
 from .layers import AttentionPooling1D, MaskedConv1D
 from .masking import PaddingMask
 
@@ -25,7 +28,9 @@ __all__ = [
     "frontend_output_length",
 ]
 
-CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+# LSTM layers are skimbal.fused.FusedLSTM: a keras.layers.LSTM that runs
+# TensorFlow's fused BlockLSTM kernel on CPU and Keras' cuDNN path on GPU.
+CELLS = {"lstm": FusedLSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
 ARCHITECTURES = ("rnn", "fcn-rnn")
 POOLINGS = ("last", "mean", "attention")
 
@@ -130,7 +135,7 @@ def _fcn_branch(
         x = MaskedConv1D(
             int(n_filters), int(kernel), padding="same", name=f"fcn_conv_{i}"
         )(x)
-        x = keras.layers.BatchNormalization(name=f"fcn_bn_{i}")(x)
+        x = FusedBatchNormalization(name=f"fcn_bn_{i}")(x)
         x = keras.layers.Activation("relu", name=f"fcn_relu_{i}")(x)
     if return_sequences:
         # per-step features; the mask still travels with them to the head and loss

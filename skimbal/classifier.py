@@ -24,7 +24,7 @@ from ._seeding import seed_model
 from ._sequences import check_sequence_batch
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
-from ._training import training_callbacks, validation_split_or_none
+from ._training import ArrayBatches, training_callbacks, validation_split_or_none
 from ._validation import seed_from_random_state
 from .architectures import (
     ARCHITECTURES,
@@ -461,11 +461,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
 
     def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
                train_idx: np.ndarray | None, val_idx: np.ndarray | None) -> None:
-        """Run Keras training with the held-out split and the default callbacks."""
-        fit_kwargs: dict[str, Any] = {}
+        """Run Keras training with the held-out split and the default callbacks.
+
+        Batches are gathered by index from ``X`` (:class:`ArrayBatches`), so
+        neither the split nor Keras' input adapter copies the training data.
+        """
+        arrays = (X, y_keras, sw)
+        train = ArrayBatches(
+            arrays, train_idx, self.batch_size,
+            shuffle=bool(getattr(self, "fit__shuffle", True)), seed=self._random_state,
+        )
+        # Keras must neither re-batch nor shuffle (with Python's global
+        # random module) what ArrayBatches already batches and shuffles
+        fit_kwargs: dict[str, Any] = {"batch_size": None, "shuffle": False}
         if train_idx is not None:
-            fit_kwargs["validation_data"] = (X[val_idx], y_keras[val_idx], sw[val_idx])
-            X, y_keras, sw = X[train_idx], y_keras[train_idx], sw[train_idx]
+            fit_kwargs["validation_data"] = ArrayBatches(
+                arrays, val_idx, self.batch_size, shuffle=False
+            )
         self._fit_callbacks = [
             *self._fit_callbacks,
             *training_callbacks(
@@ -476,7 +488,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             ),
         ]
         self._fit_keras_model(
-            X, y_keras, sample_weight=sw, warm_start=False, epochs=self.epochs,
+            train, None, sample_weight=None, warm_start=False, epochs=self.epochs,
             initial_epoch=0, **fit_kwargs,
         )
 

@@ -44,3 +44,37 @@ def fast_params():
 def string_labels(y: np.ndarray) -> np.ndarray:
     names = np.array(["normal", "fraud", "other"])
     return names[y]
+
+
+def _rows(dataset):
+    """The arrays behind an ArrayBatches, rows in their index order (unshuffled)."""
+    return tuple(a[dataset.indices] for a in dataset.arrays)
+
+
+def spy_keras_fit(monkeypatch) -> dict:
+    """Record what skimbal hands to ``keras.Model.fit``.
+
+    skimbal feeds Keras an :class:`skimbal._training.ArrayBatches`; the spy
+    unpacks it (and the validation one) into ``x``, ``y``, ``sample_weight``
+    and ``validation_data`` arrays in index order, next to the raw kwargs.
+    """
+    import keras
+
+    from skimbal._training import ArrayBatches
+
+    seen: dict = {}
+    original = keras.Model.fit
+
+    def spy(self, *args, **kwargs):
+        seen.clear()
+        seen.update(kwargs, loss=self.loss, class_weight=kwargs.get("class_weight"))
+        x = kwargs.get("x", args[0] if args else None)
+        if isinstance(x, ArrayBatches):
+            seen["dataset"] = x
+            seen["x"], seen["y"], seen["sample_weight"] = _rows(x)
+        val = kwargs.get("validation_data")
+        seen["validation_data"] = _rows(val) if isinstance(val, ArrayBatches) else val
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    return seen

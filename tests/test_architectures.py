@@ -7,6 +7,7 @@ import pickle
 import keras
 import numpy as np
 import pytest
+from conftest import spy_keras_fit
 
 from skimbal import WeightedSequenceClassifier
 from skimbal.layers import AttentionPooling1D, MaskedConv1D
@@ -26,15 +27,7 @@ def no_keras(monkeypatch):
 
 @pytest.fixture
 def fit_spy(monkeypatch):
-    seen = {}
-    original = keras.Model.fit
-
-    def spy(self, *args, **kwargs):
-        seen.update(kwargs)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
-    return seen
+    return spy_keras_fit(monkeypatch)
 
 
 def _callbacks(seen, kind):

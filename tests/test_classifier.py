@@ -8,7 +8,7 @@ import joblib
 import keras
 import numpy as np
 import pytest
-from conftest import string_labels
+from conftest import spy_keras_fit, string_labels
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import (
@@ -62,17 +62,7 @@ def test_normalize_false_keeps_raw_weights(binary_data, fast_params):
 
 
 def _capture_fit_weights(monkeypatch):
-    seen = {}
-    original = keras.Model.fit
-
-    def spy(self, *args, **kwargs):
-        seen["sample_weight"] = np.array(kwargs["sample_weight"])
-        seen["y"] = np.array(kwargs["y"])
-        seen["validation_data"] = kwargs.get("validation_data")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
-    return seen
+    return spy_keras_fit(monkeypatch)
 
 
 def test_sample_weight_reaches_keras_multiplied(binary_data, fast_params, monkeypatch):

@@ -135,7 +135,7 @@ def test_fcn_rnn_structure():
     model = _model("fcn-rnn", "attention", (2,))
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds.count("MaskedConv1D") == 3  # 1 front-end + 2 FCN blocks
-    assert kinds.count("BatchNormalization") == 2
+    assert kinds.count("FusedBatchNormalization") == 2
     assert "Concatenate" in kinds and "AttentionPooling1D" in kinds
     assert [model.get_layer(f"fcn_conv_{i}").filters for i in range(2)] == [4, 5]
     assert model.get_layer("frontend_conv_0").strides == (2,)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pickle
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import spy_keras_fit
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, cross_validate
 
@@ -55,15 +55,7 @@ def _weights_only(clf, X, y, monkeypatch):
 
 
 def _spy_fit(monkeypatch):
-    seen = {}
-    original = keras.Model.fit
-
-    def spy(self, *args, **kwargs):
-        seen.update(kwargs)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
-    return seen
+    return spy_keras_fit(monkeypatch)
 
 
 def _weighted_bce(Y, P, pos, neg, sw=None):

@@ -7,6 +7,7 @@ import pickle
 import keras
 import numpy as np
 import pytest
+from conftest import spy_keras_fit
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, cross_validate
 
@@ -38,18 +39,7 @@ def ragged(step_data):
 
 
 def _spy_fit(monkeypatch):
-    seen = {}
-    original = keras.Model.fit
-
-    def spy(self, *args, **kwargs):
-        seen.update(x=np.array(kwargs["x"]), y=np.array(kwargs["y"]),
-                    sample_weight=np.array(kwargs["sample_weight"]),
-                    validation_data=kwargs.get("validation_data"), loss=self.loss,
-                    class_weight=kwargs.get("class_weight"))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
-    return seen
+    return spy_keras_fit(monkeypatch)
 
 
 # ------------------------------------------------------------------ weights
