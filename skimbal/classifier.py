@@ -643,26 +643,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 "thresholds instead."
             )
 
-        # fitted metadata (scikeras passes attributes ending in "_" as `meta`)
-        for attr in ("history_", "model_"):
-            self.__dict__.pop(attr, None)
-        self.target_encoder_ = encoder
-        self.timestep_targets_ = False
-        self.variable_length_ = lengths is not None
-        self._label_weights = None
-        self.classes_ = encoder.classes_
-        self.n_classes_ = encoder.n_classes
-        self.target_type_ = encoder.kind
-        self.n_features_in_ = X.shape[2]
-        self.n_outputs_ = 1 if encoder.kind == "binary" else encoder.n_classes
-        self.class_weight_ = class_weight_
-        for attr in ("label_names_", "threshold_"):
-            self.__dict__.pop(attr, None)
+        self._set_fitted_state(
+            encoder, X, lengths, class_weight_, seed,
+            n_outputs=1 if encoder.kind == "binary" else encoder.n_classes,
+            timestep_targets=False, label_weights=None,
+        )
         if encoder.kind == "multilabel":
             self.n_classes_ = [2] * encoder.n_labels
             self.label_names_ = encoder.label_names_
             self.threshold_ = threshold_
-        self._random_state = seed
 
         # Keras work starts here
         configure_from_environment()
@@ -688,6 +677,29 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 codes[val_idx], self._forward(X[val_idx]), self.label_names_
             )
         return self
+
+    def _set_fitted_state(self, encoder: TargetEncoder, X: np.ndarray,
+                          lengths: np.ndarray | None, class_weight_: dict, seed: int | None,
+                          *, n_outputs: int, timestep_targets: bool,
+                          label_weights: Any) -> None:
+        """Fitted metadata of both fit paths (scikeras passes ``*_`` attributes as ``meta``).
+
+        Attributes that only some targets have are removed first, so a refit
+        on another kind of target leaves none from the previous fit.
+        """
+        for attr in ("history_", "model_", "label_names_", "threshold_", "time_weight_"):
+            self.__dict__.pop(attr, None)
+        self.target_encoder_ = encoder
+        self.timestep_targets_ = timestep_targets
+        self.variable_length_ = lengths is not None
+        self.classes_ = encoder.classes_
+        self.n_classes_ = encoder.n_classes
+        self.target_type_ = encoder.kind
+        self.n_features_in_ = X.shape[2]
+        self.n_outputs_ = n_outputs
+        self.class_weight_ = class_weight_
+        self._label_weights = label_weights
+        self._random_state = seed
 
     def _check_single_label_params(self) -> None:
         """Reject multi-label-only parameters for binary / multiclass targets."""

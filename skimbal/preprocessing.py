@@ -149,6 +149,17 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             self.scale_ = None
         return self
 
+    def _checked(self, X: Any) -> tuple[list[np.ndarray], bool]:
+        """Fitted check, conversion and feature-count check shared by both transforms."""
+        check_is_fitted(self, "n_features_in_")
+        seqs, was_array = _as_sequence_list(X)
+        if seqs[0].shape[-1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {seqs[0].shape[-1]} features per timestep, but SequenceScaler "
+                f"was fitted with {self.n_features_in_}."
+            )
+        return seqs, was_array
+
     def transform(self, X: Any) -> np.ndarray | list[np.ndarray]:
         """Standardise ``X`` with the statistics from ``fit``.
 
@@ -160,13 +171,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         -------
         ndarray of float32 (same shape), or a list of float32 arrays
         """
-        check_is_fitted(self, "n_features_in_")
-        seqs, was_array = _as_sequence_list(X)
-        if seqs[0].shape[-1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {seqs[0].shape[-1]} features per timestep, but SequenceScaler "
-                f"was fitted with {self.n_features_in_}."
-            )
+        seqs, was_array = self._checked(X)
         out = [self._apply(s) for s in seqs]
         return out[0] if was_array else out
 
@@ -181,8 +186,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         -------
         ndarray of float32 (same shape), or a list of float32 arrays
         """
-        check_is_fitted(self, "n_features_in_")
-        seqs, was_array = _as_sequence_list(X)
+        seqs, was_array = self._checked(X)
         out = []
         for s in seqs:
             a = s.astype(np.float64)

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from ._sequences import check_sequence_batch, lengths_mask, unpad
+from ._threads import configure_from_environment
 from ._training import validation_split_or_none
 from ._validation import seed_from_random_state
 from .masking import PaddingMask
@@ -155,22 +156,15 @@ class TimestepMixin:
             sequence_strata(presence, min_count=2), self.validation_fraction, seed
         )
 
-        for attr in ("history_", "model_"):
-            self.__dict__.pop(attr, None)
-        self.target_encoder_ = encoder
-        self.timestep_targets_ = True
-        self.variable_length_ = lengths is not None
-        self.classes_ = encoder.classes_
-        self.n_classes_ = encoder.n_classes
-        self.target_type_ = encoder.kind
-        self.n_features_in_ = X.shape[2]
-        self.n_outputs_ = 1 if encoder.kind == "per_timestep_binary" else encoder.n_classes
-        self.class_weight_ = class_weight_
+        self._set_fitted_state(
+            encoder, X, lengths, class_weight_, seed,
+            n_outputs=1 if encoder.kind == "per_timestep_binary" else encoder.n_classes,
+            timestep_targets=True, label_weights=label_weights,
+        )
         self.time_weight_ = profile
-        self._label_weights = label_weights
-        self._random_state = seed
 
         # Keras work starts here
+        configure_from_environment()
         self.model_ = self._build_keras_model()
         self._check_padding_support(lengths)
         self._mode = self._timestep_output_mode()

@@ -114,3 +114,8 @@ def test_transform_checks():
         SequenceScaler().transform(X3)
     with pytest.raises(ValueError, match="fitted with 2"):
         SequenceScaler().fit(X3).transform(np.zeros((1, 2, 3)))
+    with pytest.raises(NotFittedError):
+        SequenceScaler().inverse_transform(X3)
+    with pytest.raises(ValueError, match="3 features per timestep, but SequenceScaler was "
+                                         "fitted with 2"):
+        SequenceScaler().fit(X3).inverse_transform(np.zeros((1, 2, 3)))

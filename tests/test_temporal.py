@@ -289,3 +289,17 @@ def test_bad_input_not_mutated(no_keras):
         WeightedSequenceClassifier(time_weight=[1.0, -1.0, 1.0, 1.0]).fit(X, YL)
     for a, b in zip(X, XL, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_per_step_fit_sizes_thread_pools_and_refit_drops_stale_state(step_data, monkeypatch):
+    import skimbal.temporal as temporal
+
+    calls = []
+    monkeypatch.setattr(temporal, "configure_from_environment", lambda: calls.append(1))
+    X, y = step_data
+    clf = WeightedSequenceClassifier(**FAST, time_weight="linear").fit(X, y)
+    assert calls == [1]  # the thread knob acts for per-step fits too
+    assert clf.timestep_targets_ and clf.time_weight_ is not None
+    clf.set_params(time_weight=None).fit(X, y[:, -1])  # refit on sequence-level labels
+    assert not clf.timestep_targets_ and not hasattr(clf, "time_weight_")
+    assert clf.predict(X).shape == (len(X),)
