@@ -467,9 +467,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         neither the split nor Keras' input adapter copies the training data.
         """
         arrays = (X, y_keras, sw)
+        # seeded: one random order kept for all epochs, as Keras' NumPy path does
+        # under scikeras' fixed TensorFlow seed (see ArrayBatches); unseeded: a
+        # new order each epoch, as Keras does without a seed
         train = ArrayBatches(
             arrays, train_idx, self.batch_size,
-            shuffle=bool(getattr(self, "fit__shuffle", True)), seed=self._random_state,
+            shuffle=bool(getattr(self, "fit__shuffle", True)),
+            reshuffle=self._random_state is None, seed=self._random_state,
         )
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles

@@ -74,3 +74,21 @@ def test_fit_shuffle_param_is_honoured(binary_data, fast_params, monkeypatch, sh
     X, y = binary_data
     WeightedSequenceClassifier(**fast_params, fit__shuffle=shuffle).fit(X, y)
     assert made[0].shuffle is shuffle
+
+
+def test_seeded_fit_keeps_one_order_unseeded_reshuffles(binary_data, fast_params, monkeypatch):
+    seen = spy_keras_fit(monkeypatch)
+    X, y = binary_data
+    WeightedSequenceClassifier(**fast_params).fit(X, y)  # random_state=0
+    ds = seen["dataset"]
+    first = ds[0][1].copy()
+    ds.on_epoch_end()
+    np.testing.assert_array_equal(ds[0][1], first)
+    WeightedSequenceClassifier(**{**fast_params, "random_state": None}).fit(X, y)
+    ds = seen["dataset"]
+    orders = []
+    for _ in range(2):
+        orders.append(np.concatenate([ds[i][0][:, 0, 0] for i in range(len(ds))]))
+        ds.on_epoch_end()
+    assert not np.array_equal(orders[0], orders[1])
+    np.testing.assert_array_equal(np.sort(orders[0]), np.sort(orders[1]))
