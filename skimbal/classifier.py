@@ -449,6 +449,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         return self._default_model if self.model is None else self.model
 
     def _build_keras_model(self) -> keras.Model:  # extends scikeras
+        # size TensorFlow's thread pools before its runtime starts, whichever
+        # fit path (sequence-level or per-timestep) builds the model
+        configure_from_environment()
         with restore_op_determinism():
             model = super()._build_keras_model()
         if self._random_state is not None:
@@ -658,7 +661,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             self.threshold_ = threshold_
 
         # Keras work starts here
-        configure_from_environment()
         self.model_ = self._build_keras_model()
         self._check_padding_support(lengths)
         self._initialize_callbacks()

@@ -19,7 +19,6 @@ import keras
 import numpy as np
 
 from ._sequences import check_sequence_batch, lengths_mask, unpad
-from ._threads import configure_from_environment
 from ._training import validation_split_or_none
 from ._validation import seed_from_random_state
 from .masking import PaddingMask
@@ -164,7 +163,6 @@ class TimestepMixin:
         self.time_weight_ = profile
 
         # Keras work starts here
-        configure_from_environment()
         self.model_ = self._build_keras_model()
         self._check_padding_support(lengths)
         self._mode = self._timestep_output_mode()

@@ -292,10 +292,10 @@ def test_bad_input_not_mutated(no_keras):
 
 
 def test_per_step_fit_sizes_thread_pools_and_refit_drops_stale_state(step_data, monkeypatch):
-    import skimbal.temporal as temporal
+    import skimbal.classifier as classifier
 
     calls = []
-    monkeypatch.setattr(temporal, "configure_from_environment", lambda: calls.append(1))
+    monkeypatch.setattr(classifier, "configure_from_environment", lambda: calls.append(1))
     X, y = step_data
     clf = WeightedSequenceClassifier(**FAST, time_weight="linear").fit(X, y)
     assert calls == [1]  # the thread knob acts for per-step fits too
