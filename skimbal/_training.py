@@ -23,9 +23,10 @@ class ArrayBatches(keras.utils.PyDataset):
     tensor (and the train/validation split would copy it once more); this
     dataset keeps references to the caller's arrays and materialises one
     batch at a time, so ``fit`` needs about one copy of a batch on top of
-    the data. The sample order is reshuffled after every epoch from a
-    NumPy generator seeded by ``seed``, so training is reproducible and
-    does not touch Python's global ``random`` module.
+    the data. The sample order comes from a NumPy generator seeded by
+    ``seed`` (a new order after every epoch unless ``reshuffle=False``), so
+    training is reproducible and does not touch Python's global ``random``
+    module.
 
     With ``reshuffle=False`` the rows are permuted once and every epoch
     visits them in that order. This is what Keras' NumPy path does under a

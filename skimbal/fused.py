@@ -33,9 +33,8 @@ def _gpu_present() -> bool:
     return bool(tf.config.list_logical_devices("GPU"))
 
 
-def _is_right_padded(mask: tf.Tensor) -> tf.Tensor:
-    """Scalar bool tensor: every row of ``mask`` is ``True...True False...False``."""
-    lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
+def _is_right_padded(mask: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
+    """Scalar bool tensor: row ``i`` of ``mask`` is ``lengths[i]`` ``True`` then ``False``."""
     return tf.reduce_all(tf.equal(tf.cast(mask, tf.bool),
                                   tf.sequence_mask(lengths, maxlen=tf.shape(mask)[1])))
 
@@ -80,6 +79,7 @@ class FusedLSTM(keras.layers.LSTM):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         if mask is None:
             return self._fused_loop(sequences, initial_state, None)
+        lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
 
         def keras_loop() -> Any:
             last, outputs, states = super(FusedLSTM, self).inner_loop(
@@ -87,12 +87,13 @@ class FusedLSTM(keras.layers.LSTM):
             return last, outputs, list(states)
 
         return tf.cond(
-            _is_right_padded(mask),
-            lambda: self._fused_loop(sequences, initial_state, mask),
+            _is_right_padded(mask, lengths),
+            lambda: self._fused_loop(sequences, initial_state, lengths),
             keras_loop,
         )
 
-    def _fused_loop(self, sequences: Any, initial_state: Any, mask: Any) -> Any:
+    def _fused_loop(self, sequences: Any, initial_state: Any, lengths: Any) -> Any:
+        """BlockLSTM over all steps; ``lengths``: valid steps per row, or ``None``."""
         h0, c0 = (tf.convert_to_tensor(s) for s in initial_state)
         kernel = tf.convert_to_tensor(self.cell.kernel)
         recurrent = tf.convert_to_tensor(self.cell.recurrent_kernel)
@@ -114,11 +115,10 @@ class FusedLSTM(keras.layers.LSTM):
         )
         cs = tf.transpose(out[1], [1, 0, 2])   # (batch, steps, units)
         h = tf.transpose(out[6], [1, 0, 2])
-        if mask is None:
+        if lengths is None:
             last_h, last_c = h[:, -1], cs[:, -1]
             outputs = h if self.return_sequences else last_h[:, None]
             return last_h, outputs, [last_h, last_c]
-        lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
         last = tf.maximum(lengths - 1, 0)
         empty = tf.equal(lengths, 0)[:, None]
         last_h = tf.where(empty, h0, tf.gather(h, last, batch_dims=1))
