@@ -5,35 +5,44 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from .model_selection import stratified_validation_split
 
 __all__ = ["ArrayBatches", "training_callbacks", "validation_split_or_none"]
 
 
-class ArrayBatches(keras.utils.PyDataset):
+class ArrayBatches:
     """Mini-batches gathered by index from arrays that are held, not copied.
 
     Keras' own input path for NumPy arrays converts the whole array to a
     tensor (and the train/validation split would copy it once more); this
-    dataset keeps references to the caller's arrays and materialises one
-    batch at a time, so ``fit`` needs about one copy of a batch on top of
-    the data. The sample order comes from a NumPy generator seeded by
-    ``seed`` (a new order after every epoch unless ``reshuffle=False``), so
-    training is reproducible and does not touch Python's global ``random``
-    module.
+    object keeps references to the caller's arrays, and :meth:`dataset`
+    returns a ``tf.data`` pipeline over *row indices* whose map step gathers
+    one batch of rows from the arrays (``tf.numpy_function``), so ``fit``
+    needs about one copy of a batch on top of the data. The gathering runs
+    in tf.data's threads, ahead of the training step.
 
-    With ``reshuffle=False`` the rows are permuted once and every epoch
-    visits them in that order. This is what Keras' NumPy path does under a
+    A ``keras.utils.PyDataset`` would hold the arrays just as well, but
+    Keras feeds it through ``tf.data.Dataset.from_generator``, which cost
+    4-5 ms per step here (16 vs 10-11 ms per step of the default network,
+    ``benchmarks/RESULTS.md``).
+
+    Sample order: with ``shuffle`` the rows are permuted by a NumPy
+    generator seeded by ``seed``. With ``reshuffle=False`` that one order is
+    kept for every epoch. This is what Keras' NumPy path does under a
     fixed TensorFlow seed (scikeras' seeded ``fit``), and what skimbal's
     seeded training has always done; on JapaneseVowels (the demo, 12 epochs,
     lr 0.01) reshuffling every epoch gave a mean balanced accuracy of 0.84-0.92
-    over three seeds against 0.96-0.98 with the fixed order.
+    over three seeds against 0.96-0.98 with the fixed order. With
+    ``reshuffle=True`` each pass over :meth:`dataset` (each epoch) draws a
+    new order, from tf.data's shuffle seeded by ``seed``; neither path
+    touches Python's global ``random`` module.
 
     Parameters
     ----------
@@ -47,34 +56,69 @@ class ArrayBatches(keras.utils.PyDataset):
     shuffle : bool
         Draw the rows in a random order (else in ``indices`` order).
     reshuffle : bool, default=True
-        Draw a new order after every epoch (else keep the first one).
+        Draw a new order for every epoch (else keep the first one).
     seed : int or None
-        Seed of the shuffling generator.
+        Seed of the shuffling.
     """
 
     def __init__(self, arrays: Sequence[np.ndarray], indices: np.ndarray | None,
                  batch_size: int, *, shuffle: bool, reshuffle: bool = True,
                  seed: int | None = None) -> None:
-        super().__init__()
         self.arrays = tuple(arrays)
         n = len(self.arrays[0])
         self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=np.intp)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.reshuffle = reshuffle
-        self._rng = np.random.default_rng(seed)
-        self._order = self._rng.permutation(self.indices) if shuffle else self.indices
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        self.order = rng.permutation(self.indices) if shuffle else self.indices
 
     def __len__(self) -> int:
         return math.ceil(len(self.indices) / self.batch_size)
 
-    def __getitem__(self, i: int) -> tuple[Any, ...]:
-        rows = self._order[i * self.batch_size:(i + 1) * self.batch_size]
+    def take(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The rows ``rows`` of every array (one batch)."""
         return tuple(a[rows] for a in self.arrays)
 
-    def on_epoch_end(self) -> None:
+    def dataset(self) -> tf.data.Dataset:
+        """A ``tf.data.Dataset`` of batches ``(a[rows] for a in arrays)``.
+
+        Its cardinality is ``len(self)``; iterating it again (a new epoch)
+        gives the same order unless ``shuffle`` and ``reshuffle`` are set.
+        The dataset refers to this object weakly, so that a finished fit
+        does not keep the arrays alive: keep the ``ArrayBatches`` referenced
+        while the dataset is used.
+        """
+        rows = tf.data.Dataset.from_tensor_slices(self.order.astype(np.int64))
         if self.shuffle and self.reshuffle:
-            self._order = self._rng.permutation(self.indices)
+            rows = rows.shuffle(len(self.order), seed=self.seed,
+                                reshuffle_each_iteration=True)
+        dtypes = [tf.as_dtype(a.dtype) for a in self.arrays]
+        shapes = [(None, *a.shape[1:]) for a in self.arrays]
+
+        # TensorFlow keeps every py-function of a tf.data pipeline alive for
+        # the life of the process (it is appended to the eager default
+        # graph; tensorflow/tensorflow#123269), so the function must not hold
+        # the arrays: it reaches them through a weak reference to ``self``.
+        owner = weakref.ref(self)
+
+        def take(batch_rows: np.ndarray) -> tuple[np.ndarray, ...]:
+            batches = owner()
+            if batches is None:
+                raise RuntimeError("The ArrayBatches behind this dataset was released; "
+                                   "keep it referenced while the dataset is iterated.")
+            return batches.take(batch_rows)
+
+        def gather(batch_rows: tf.Tensor) -> tuple[tf.Tensor, ...]:
+            out = tf.numpy_function(take, [batch_rows], dtypes, stateful=False)
+            for tensor, shape in zip(out, shapes, strict=True):
+                tensor.set_shape(shape)
+            return tuple(out)
+
+        return (rows.batch(self.batch_size)
+                .map(gather, num_parallel_calls=2, deterministic=True)
+                .prefetch(2))
 
 
 def validation_split_or_none(

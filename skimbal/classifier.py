@@ -481,10 +481,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles
         fit_kwargs: dict[str, Any] = {"batch_size": None, "shuffle": False}
+        # both ArrayBatches stay referenced here while Keras iterates their
+        # datasets (which hold them only weakly)
+        val = None
         if train_idx is not None:
-            fit_kwargs["validation_data"] = ArrayBatches(
-                arrays, val_idx, self.batch_size, shuffle=False
-            )
+            val = ArrayBatches(arrays, val_idx, self.batch_size, shuffle=False)
+            fit_kwargs["validation_data"] = val.dataset()
         self._fit_callbacks = [
             *self._fit_callbacks,
             *training_callbacks(
@@ -495,7 +497,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             ),
         ]
         self._fit_keras_model(
-            train, None, sample_weight=None, warm_start=False, epochs=self.epochs,
+            train.dataset(), None, sample_weight=None, warm_start=False, epochs=self.epochs,
             initial_epoch=0, **fit_kwargs,
         )
 

@@ -54,27 +54,37 @@ def _rows(dataset):
 def spy_keras_fit(monkeypatch) -> dict:
     """Record what skimbal hands to ``keras.Model.fit``.
 
-    skimbal feeds Keras an :class:`skimbal._training.ArrayBatches`; the spy
-    unpacks it (and the validation one) into ``x``, ``y``, ``sample_weight``
-    and ``validation_data`` arrays in index order, next to the raw kwargs.
+    skimbal feeds Keras the ``tf.data`` pipelines of
+    :class:`skimbal._training.ArrayBatches`; the spy finds the ArrayBatches
+    behind them and unpacks it (and the validation one) into ``x``, ``y``,
+    ``sample_weight`` and ``validation_data`` arrays in index order, next to
+    the raw kwargs (``dataset``: the training ArrayBatches).
     """
     import keras
 
     from skimbal._training import ArrayBatches
 
     seen: dict = {}
+    behind: dict = {}
     original = keras.Model.fit
+    original_dataset = ArrayBatches.dataset
+
+    def dataset(self):
+        ds = original_dataset(self)
+        behind[id(ds)] = self
+        return ds
 
     def spy(self, *args, **kwargs):
         seen.clear()
         seen.update(kwargs, loss=self.loss, class_weight=kwargs.get("class_weight"))
         x = kwargs.get("x", args[0] if args else None)
-        if isinstance(x, ArrayBatches):
-            seen["dataset"] = x
-            seen["x"], seen["y"], seen["sample_weight"] = _rows(x)
+        if id(x) in behind:
+            seen["dataset"] = behind[id(x)]
+            seen["x"], seen["y"], seen["sample_weight"] = _rows(seen["dataset"])
         val = kwargs.get("validation_data")
-        seen["validation_data"] = _rows(val) if isinstance(val, ArrayBatches) else val
+        seen["validation_data"] = _rows(behind[id(val)]) if id(val) in behind else val
         return original(self, *args, **kwargs)
 
+    monkeypatch.setattr(ArrayBatches, "dataset", dataset)
     monkeypatch.setattr(keras.Model, "fit", spy)
     return seen
