@@ -113,22 +113,24 @@ class FusedLSTM(keras.layers.LSTM):
             b=tf.concat([b_i, b_c, b_f, b_o], 0),
             forget_bias=0.0, cell_clip=-1.0, use_peephole=False,
         )
-        cs = tf.transpose(out[1], [1, 0, 2])   # (batch, steps, units)
-        h = tf.transpose(out[6], [1, 0, 2])
+        # time-major (steps, batch, units); only per-step outputs are
+        # transposed back, the last step is read in place
+        cs, h = out[1], out[6]
         if lengths is None:
-            last_h, last_c = h[:, -1], cs[:, -1]
-            outputs = h if self.return_sequences else last_h[:, None]
+            last_h, last_c = h[-1], cs[-1]
+            outputs = tf.transpose(h, [1, 0, 2]) if self.return_sequences else last_h[:, None]
             return last_h, outputs, [last_h, last_c]
         last = tf.maximum(lengths - 1, 0)
         empty = tf.equal(lengths, 0)[:, None]
-        last_h = tf.where(empty, h0, tf.gather(h, last, batch_dims=1))
-        last_c = tf.where(empty, c0, tf.gather(cs, last, batch_dims=1))
+        at_last = tf.stack([last, tf.range(tf.shape(last)[0], dtype=last.dtype)], axis=1)
+        last_h = tf.where(empty, h0, tf.gather_nd(h, at_last))
+        last_c = tf.where(empty, c0, tf.gather_nd(cs, at_last))
         if self.return_sequences:
             # Keras carries the last valid output over masked steps
             # (zero_output_for_mask=False); fully masked rows keep h0.
             step_index = tf.minimum(tf.range(steps)[None, :], last[:, None])
             outputs = tf.where(empty[:, :, None], h0[:, None],
-                               tf.gather(h, step_index, batch_dims=1))
+                               tf.gather(tf.transpose(h, [1, 0, 2]), step_index, batch_dims=1))
         else:
             outputs = last_h[:, None]
         return last_h, outputs, [last_h, last_c]
