@@ -28,10 +28,13 @@ class ArrayBatches:
     needs about one copy of a batch on top of the data. The gathering runs
     in tf.data's threads, ahead of the training step.
 
-    A ``keras.utils.PyDataset`` would hold the arrays just as well, but
-    Keras feeds it through ``tf.data.Dataset.from_generator``, which cost
-    4-5 ms per step here (16 vs 10-11 ms per step of the default network,
-    ``benchmarks/RESULTS.md``).
+    A ``keras.utils.PyDataset`` would hold the arrays just as well (skimbal
+    used one before), but Keras feeds it through
+    ``tf.data.Dataset.from_generator``, whose Python closures TensorFlow keeps
+    for the life of the process, and with them the arrays: every ``fit``
+    leaked its training data (about one array per fit, measured in
+    ``benchmarks/RESULTS.md``). Here the map function reaches the arrays
+    through a weak reference.
 
     Sample order: with ``shuffle`` the rows are permuted by a NumPy
     generator seeded by ``seed``. With ``reshuffle=False`` that one order is
