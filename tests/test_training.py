@@ -14,12 +14,8 @@ from skimbal import WeightedSequenceClassifier
 from skimbal._training import ArrayBatches
 
 
-def _epoch(batches):
-    """One pass over the tf.data pipeline, as NumPy tuples."""
-    return [tuple(t.numpy() for t in b) for b in batches.dataset()]
-
-
 def _epochs(batches, n):
+    """``n`` passes over one tf.data pipeline of ``batches``, as NumPy tuples."""
     ds = batches.dataset()
     return [[tuple(t.numpy() for t in b) for b in ds] for _ in range(n)]
 
@@ -48,10 +44,10 @@ def test_fixed_order_keeps_one_permutation_for_every_epoch():
     X = np.arange(40, dtype=np.float32).reshape(20, 2)
     y = np.arange(20)
     batches = ArrayBatches((X, y), None, 6, shuffle=True, reshuffle=False, seed=3)
-    first, second = ([np.concatenate([b[1] for b in e])] for e in _epochs(batches, 2))
-    np.testing.assert_array_equal(first[0], second[0])
-    assert not np.array_equal(first[0], y)  # permuted
-    np.testing.assert_array_equal(first[0], batches.order)
+    first, second = (np.concatenate([b[1] for b in e]) for e in _epochs(batches, 2))
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, y)  # permuted
+    np.testing.assert_array_equal(first, batches.order)
 
 
 def test_unshuffled_batches_keep_order_and_hold_the_caller_array():
