@@ -7,6 +7,7 @@ import math
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -14,7 +15,29 @@ import tensorflow as tf
 
 from .model_selection import stratified_validation_split
 
-__all__ = ["ArrayBatches", "training_callbacks", "validation_split_or_none"]
+__all__ = [
+    "ArrayBatches",
+    "CosineDecay",
+    "TrainingPlan",
+    "plan_training",
+    "resolve_validation_fraction",
+    "training_callbacks",
+    "validation_split_or_none",
+]
+
+# Defaults of the "auto" training settings, chosen on the real-data suite
+# (benchmarks/real_suite.py, figures in benchmarks/RESULTS.md).
+#: gradient steps that ``epochs="auto"`` aims for
+AUTO_TRAIN_STEPS = 1500
+#: fewest epochs ``epochs="auto"`` runs (large training sets)
+AUTO_MIN_EPOCHS = 10
+#: ``batch_size="auto"``: ``clip(n_train // AUTO_BATCH_DIVISOR, *AUTO_BATCH_RANGE)``
+AUTO_BATCH_DIVISOR = 10
+AUTO_BATCH_RANGE = (4, 32)
+#: ``validation_fraction="auto"`` holds out this share once the training set has
+#: at least AUTO_VALIDATION_MIN_SAMPLES sequences (else no split)
+AUTO_VALIDATION_FRACTION = 0.1
+AUTO_VALIDATION_MIN_SAMPLES = 1000
 
 
 class ArrayBatches:
@@ -124,9 +147,106 @@ class ArrayBatches:
                 .prefetch(2))
 
 
+class TrainingPlan(NamedTuple):
+    """Batch size, epochs and steps per epoch of one ``fit`` (``"auto"`` resolved)."""
+
+    batch_size: int
+    epochs: int
+    steps_per_epoch: int
+
+
+def plan_training(n_train: int, batch_size: int | str, epochs: int | str) -> TrainingPlan:
+    """Resolve ``batch_size="auto"`` and ``epochs="auto"`` for ``n_train`` sequences.
+
+    ``batch_size="auto"`` is ``clip(n_train // 10, 4, 32)``: small training
+    sets get several gradient steps per epoch (a batch of 32 on 29
+    sequences is one step per epoch), large ones the usual 32.
+    ``epochs="auto"`` trains for about ``AUTO_TRAIN_STEPS`` (1,500) gradient
+    steps, and at least ``AUTO_MIN_EPOCHS`` (10) epochs: a budget in steps,
+    not epochs, so that 20 sequences are not trained for 200 updates only.
+
+    Parameters
+    ----------
+    n_train : int
+        Sequences that are trained on (after the validation split).
+    batch_size : int or "auto"
+    epochs : int or "auto"
+
+    Returns
+    -------
+    TrainingPlan
+    """
+    if batch_size == "auto":
+        lo, hi = AUTO_BATCH_RANGE
+        batch_size = int(min(hi, max(lo, n_train // AUTO_BATCH_DIVISOR)))
+    steps_per_epoch = max(1, math.ceil(n_train / int(batch_size)))
+    if epochs == "auto":
+        epochs = max(AUTO_MIN_EPOCHS, math.ceil(AUTO_TRAIN_STEPS / steps_per_epoch))
+    return TrainingPlan(int(batch_size), int(epochs), steps_per_epoch)
+
+
+class CosineDecay(keras.callbacks.Callback):
+    """Cosine learning-rate decay over the epochs of one ``fit``.
+
+    Epoch ``e`` of ``epochs`` trains with ``lr0 * (alpha + (1 - alpha) *
+    (1 + cos(pi * e / epochs)) / 2)``, where ``lr0`` is the optimizer's
+    learning rate when training starts: from ``lr0`` down to ``alpha *
+    lr0``. Unlike a plateau schedule it needs no signal to monitor, so it
+    also works without a validation split on a handful of sequences.
+    An optimizer whose learning rate is itself a schedule keeps it (this
+    callback then does nothing).
+
+    Parameters
+    ----------
+    epochs : int
+        Epochs of the fit.
+    alpha : float, default=0.01
+        Final learning rate as a fraction of the initial one.
+    """
+
+    def __init__(self, epochs: int, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.epochs = int(epochs)
+        self.alpha = float(alpha)
+        self._lr0: float | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        optimizer = self.model.optimizer
+        schedule = keras.optimizers.schedules.LearningRateSchedule
+        self._lr0 = (
+            None if isinstance(getattr(optimizer, "_learning_rate", None), schedule)
+            else float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        )
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self._lr0 is None:
+            return
+        progress = min(1.0, epoch / max(1, self.epochs))
+        factor = self.alpha + (1.0 - self.alpha) * 0.5 * (1.0 + math.cos(math.pi * progress))
+        self.model.optimizer.learning_rate = self._lr0 * factor
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is not None and self._lr0 is not None:  # recorded in history_
+            logs["learning_rate"] = float(
+                keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+            )
+
+
+def resolve_validation_fraction(validation_fraction: float | str, n_samples: int) -> float:
+    """The fraction ``validation_fraction="auto"`` stands for with ``n_samples`` sequences.
+
+    ``AUTO_VALIDATION_FRACTION`` (0.1) from ``AUTO_VALIDATION_MIN_SAMPLES``
+    (1,000) sequences on, so that the held-out loss that early stopping
+    follows is measured on at least 100 sequences; 0 (no split) below.
+    """
+    if validation_fraction == "auto":
+        return AUTO_VALIDATION_FRACTION if n_samples >= AUTO_VALIDATION_MIN_SAMPLES else 0.0
+    return float(validation_fraction)
+
+
 def validation_split_or_none(
     codes: np.ndarray,
-    validation_fraction: float,
+    validation_fraction: float | str,
     random_state: int | None,
     *,
     split: Callable[..., tuple[np.ndarray, np.ndarray]] = stratified_validation_split,
@@ -140,7 +260,10 @@ def validation_split_or_none(
     then monitor the training loss. ``split`` is the splitting function
     (``stratified_validation_split`` on class codes or sequence strata,
     ``multilabel_validation_split`` on indicator targets).
+    ``validation_fraction="auto"`` is resolved by
+    :func:`resolve_validation_fraction`.
     """
+    validation_fraction = resolve_validation_fraction(validation_fraction, len(codes))
     if validation_fraction <= 0:
         return None, None
     try:
@@ -159,24 +282,33 @@ def validation_split_or_none(
 def training_callbacks(
     *,
     has_validation: bool,
-    early_stopping: bool,
+    early_stopping: bool | str,
     patience: int,
     lr_schedule: str | None,
+    epochs: int,
 ) -> list[keras.callbacks.Callback]:
     """Callbacks for skimbal's default training loop.
 
     Parameters
     ----------
     has_validation : bool
-        Monitor ``val_loss`` (else the training ``loss``).
-    early_stopping : bool
-        Add ``EarlyStopping(patience=patience, restore_best_weights=True)``.
+        Whether there is a validation split: monitor ``val_loss`` (else the
+        training ``loss``).
+    early_stopping : bool or "auto"
+        ``EarlyStopping(patience=patience, restore_best_weights=True)`` on
+        the monitored loss. ``"auto"``: only with a validation split (a
+        training loss says nothing about when to stop, and restoring its
+        best epoch can return a network whose batch-norm statistics are
+        barely trained); ``True``: always; ``False``: never.
     patience : int
         Epochs without improvement before stopping.
-    lr_schedule : {"plateau"} or None
-        ``"plateau"``: ``ReduceLROnPlateau`` halving the learning rate after
-        ``max(1, patience // 3)`` epochs without improvement (at least
-        ``1e-5``), so that it acts a few times before early stopping does.
+    lr_schedule : {"cosine", "plateau"} or None
+        ``"cosine"``: :class:`CosineDecay` over ``epochs``. ``"plateau"``:
+        ``ReduceLROnPlateau`` halving the learning rate after ``max(1,
+        patience // 3)`` epochs without improvement (at least ``1e-5``), so
+        that it acts a few times before early stopping does.
+    epochs : int
+        Epochs of the fit (for the cosine schedule).
 
     Returns
     -------
@@ -184,13 +316,15 @@ def training_callbacks(
     """
     monitor = "val_loss" if has_validation else "loss"
     callbacks: list[keras.callbacks.Callback] = []
-    if lr_schedule == "plateau":
+    if lr_schedule == "cosine":
+        callbacks.append(CosineDecay(epochs))
+    elif lr_schedule == "plateau":
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
                 monitor=monitor, factor=0.5, patience=max(1, patience // 3), min_lr=1e-5
             )
         )
-    if early_stopping:
+    if early_stopping is True or (early_stopping == "auto" and has_validation):
         callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor=monitor, patience=patience, restore_best_weights=True

@@ -22,10 +22,12 @@ from .masking import PaddingMask
 __all__ = [
     "ARCHITECTURES",
     "CELLS",
+    "AUTO_FRONTEND_STEPS",
     "POOLINGS",
     "build_sequence_model",
     "check_frontend_strides",
     "frontend_output_length",
+    "resolve_frontend_strides",
 ]
 
 # LSTM layers are skimbal.fused.FusedLSTM: a keras.layers.LSTM that runs
@@ -33,6 +35,8 @@ __all__ = [
 CELLS = {"lstm": FusedLSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
 ARCHITECTURES = ("rnn", "fcn-rnn")
 POOLINGS = ("last", "mean", "attention")
+#: ``frontend_strides="auto"`` keeps the recurrent branch at most this many steps
+AUTO_FRONTEND_STEPS = 128
 
 
 def _as_tuple(units: int | Sequence[int]) -> tuple[int, ...]:
@@ -94,6 +98,44 @@ def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
             f"the shortest training sequence ({min_timesteps} timesteps) to zero steps; "
             "use smaller or fewer strides."
         )
+
+
+def resolve_frontend_strides(
+    strides: Sequence[int] | str, max_timesteps: int, min_timesteps: int,
+    *, per_timestep: bool = False,
+) -> tuple[int, ...]:
+    """The front-end strides to build, with ``"auto"`` resolved and checked.
+
+    ``"auto"``: for series longer than ``AUTO_FRONTEND_STEPS`` (128) steps,
+    one front-end layer of stride ``ceil(max_timesteps / 128)``, so the
+    recurrent branch reads at most 128 steps (2,000 steps -> stride 16, 125
+    steps); the convolutional branch still reads every step. The stride
+    never exceeds the shortest training sequence, which keeps at least one
+    step. No front-end for shorter series or per-timestep targets (which
+    need one output per input step). Explicit strides are checked with
+    :func:`check_frontend_strides`.
+
+    Parameters
+    ----------
+    strides : tuple of int or "auto"
+        The ``frontend_strides`` parameter.
+    max_timesteps, min_timesteps : int
+        Longest and shortest training sequence.
+    per_timestep : bool, default=False
+        Whether the targets are per timestep.
+
+    Returns
+    -------
+    tuple of int
+    """
+    if isinstance(strides, str):
+        if per_timestep or max_timesteps <= AUTO_FRONTEND_STEPS:
+            return ()
+        stride = min(-(-int(max_timesteps) // AUTO_FRONTEND_STEPS), int(min_timesteps))
+        return (stride,) if stride > 1 else ()
+    strides = tuple(strides)
+    check_frontend_strides(strides, min_timesteps)
+    return strides
 
 
 # -------------------------------------------------------------- full builder
@@ -163,6 +205,8 @@ def build_sequence_model(
     mask_value: float | None = None,
     mask_padding: bool = False,
     return_sequences: bool = False,
+    input_mean: Sequence[float] | None = None,
+    input_scale: Sequence[float] | None = None,
 ) -> keras.Model:
     """Build an (uncompiled) recurrent or FCN + recurrent classifier.
 
@@ -232,6 +276,12 @@ def build_sequence_model(
         used; the FCN branch (same-padded convolutions keep the length)
         contributes its per-step features. Not possible with a strided
         front-end.
+    input_mean, input_scale : sequence of float or None, default=None
+        Per-channel statistics of the training data: when given, the
+        network starts by standardising its input, ``(x - input_mean) /
+        input_scale``, in a ``keras.layers.Normalization`` layer with fixed
+        weights (saved with the model). NaN padding stays NaN for
+        :class:`~skimbal.masking.PaddingMask`, which comes after it.
 
     Returns
     -------
@@ -260,6 +310,14 @@ def build_sequence_model(
 
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs
+    if (input_mean is None) != (input_scale is None):
+        raise ValueError("input_mean and input_scale must be given together.")
+    if input_mean is not None:
+        scale = [float(v) for v in input_scale]
+        x = keras.layers.Normalization(
+            mean=[float(v) for v in input_mean], variance=[v * v for v in scale],
+            name="standardize",
+        )(x)
     if mask_padding:
         x = PaddingMask(name="padding_mask")(x)
     elif mask_value is not None:

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["SequenceScaler"]
+__all__ = ["SequenceScaler", "channel_moments"]
 
 
 def _as_sequence_list(X: Any, name: str = "X") -> tuple[list[np.ndarray], bool]:
@@ -53,6 +53,57 @@ def _as_sequence_list(X: Any, name: str = "X") -> tuple[list[np.ndarray], bool]:
             f"{sorted(n_feat)}."
         )
     return seqs, False
+
+
+def _constant_channels(mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """StandardScaler's rule: a channel whose variance is 0 up to float rounding."""
+    eps = np.finfo(np.float64).eps
+    return var <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
+
+
+def channel_moments(X: np.ndarray, chunk_rows: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation over the valid steps of a padded batch.
+
+    The statistics :class:`SequenceScaler` computes, for the padded float
+    array the classifier trains on: NaN marks padding (how skimbal pads
+    variable-length lists) and is left out. Rows are read in chunks, each
+    reduced in float64 and the chunks merged (Chan et al.'s pairwise update),
+    so no copy of ``X`` is made. A constant channel gets a standard
+    deviation of 1 (it is only centred), as in ``StandardScaler``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+        Padded sequences; NaN steps are padding.
+    chunk_rows : int, default=1024
+        Sequences reduced at a time.
+
+    Returns
+    -------
+    mean, scale : ndarray of shape (n_features,), float64
+    """
+    n_features = X.shape[-1]
+    count = np.zeros(n_features)
+    mean = np.zeros(n_features)
+    m2 = np.zeros(n_features)
+    for start in range(0, len(X), chunk_rows):
+        block = X[start : start + chunk_rows].reshape(-1, n_features).astype(np.float64)
+        valid = ~np.isnan(block)
+        n_b = valid.sum(axis=0).astype(np.float64)
+        if not n_b.any():
+            continue
+        block[~valid] = 0.0
+        mean_b = block.sum(axis=0) / np.maximum(n_b, 1.0)
+        m2_b = (np.where(valid, block - mean_b, 0.0) ** 2).sum(axis=0)
+        total = count + n_b
+        delta = mean_b - mean
+        mean = mean + delta * n_b / np.maximum(total, 1.0)
+        m2 = m2 + m2_b + delta**2 * count * n_b / np.maximum(total, 1.0)
+        count = total
+    var = m2 / np.maximum(count, 1.0)
+    scale = np.sqrt(var)
+    scale[_constant_channels(mean, var)] = 1.0
+    return mean, scale
 
 
 class SequenceScaler(TransformerMixin, BaseEstimator):
@@ -140,10 +191,8 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         self.var_ = var if self.with_std else None
         if self.with_std:
             # StandardScaler's rule: (near-)constant channels are not scaled
-            eps = np.finfo(np.float64).eps
-            constant = var <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
             scale = np.sqrt(var)
-            scale[constant] = 1.0
+            scale[_constant_channels(mean, var)] = 1.0
             self.scale_ = scale
         else:
             self.scale_ = None

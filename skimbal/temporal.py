@@ -101,11 +101,13 @@ class TimestepMixin:
     # ---------------------------------------------------------------- fit
     def _fit_timesteps(self, X: np.ndarray, lengths: np.ndarray | None, y: Any,
                        sample_weight: Any) -> Any:
-        if any(int(s) > 1 for s in self.frontend_strides):
+        if not isinstance(self.frontend_strides, str) and any(
+            int(s) > 1 for s in self.frontend_strides
+        ):
             raise ValueError(
                 "frontend_strides shortens the sequence, so it cannot be used with "
                 "per-timestep targets (one prediction per input step); use "
-                "frontend_strides=()."
+                "frontend_strides=() or 'auto'."
             )
         n, T = X.shape[:2]
         mask = lengths_mask(lengths, T) if lengths is not None else np.ones((n, T), bool)

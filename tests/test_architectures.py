@@ -10,6 +10,7 @@ import pytest
 from conftest import spy_keras_fit
 
 from skimbal import WeightedSequenceClassifier
+from skimbal.datasets import make_imbalanced_sequences
 from skimbal.layers import AttentionPooling1D, MaskedConv1D
 
 # tiny networks; the training-loop parameters are left at their defaults where tested
@@ -38,14 +39,51 @@ def _callbacks(seen, kind):
 def test_documented_defaults():
     p = WeightedSequenceClassifier().get_params()
     assert p["architecture"] == "fcn-rnn" and p["pooling"] == "last"
-    assert p["epochs"] == 200 and p["early_stopping"] is True
-    assert p["validation_fraction"] == 0.1 and p["patience"] == 20
-    assert p["lr_schedule"] == "plateau" and p["frontend_strides"] == ()
+    assert p["epochs"] == "auto" and p["early_stopping"] == "auto"
+    assert p["batch_size"] == "auto" and p["standardize"] is True
+    assert p["validation_fraction"] == "auto" and p["patience"] == 20
+    assert p["lr_schedule"] == "cosine" and p["frontend_strides"] == "auto"
 
 
-def test_default_fit_monitors_stratified_validation(binary_data, fit_spy):
+def test_small_default_fit_trains_on_everything_with_cosine_decay(binary_data, fit_spy):
+    # 200 sequences: no validation split (too small to trust), no early stopping,
+    # batch 200 // 10 = 20, a cosine schedule over the whole step budget
     X, y = binary_data
-    WeightedSequenceClassifier(epochs=2, **TINY).fit(X, y)
+    clf = WeightedSequenceClassifier(epochs=4, **TINY).fit(X, y)
+    assert fit_spy.get("validation_data") is None
+    assert not _callbacks(fit_spy, keras.callbacks.EarlyStopping)
+    assert len(fit_spy["x"]) == len(X) and fit_spy["dataset"].batch_size == 20
+    lr = np.asarray(clf.history_["learning_rate"])
+    expected = 0.01 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * np.arange(4) / 4)))
+    np.testing.assert_allclose(lr, expected, rtol=1e-5)
+
+
+def test_auto_epochs_give_a_step_budget(fit_spy):
+    # 24 sequences -> batch 4 -> 6 steps per epoch -> ceil(1500 / 6) = 250 epochs
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 3, 1)).astype(np.float32)
+    y = np.r_[np.zeros(20, int), np.ones(4, int)]
+    clf = WeightedSequenceClassifier(architecture="rnn", units=2, random_state=0).fit(X, y)
+    assert fit_spy["dataset"].batch_size == 4
+    assert len(clf.history_["loss"]) == 250
+
+
+def test_large_default_fit_monitors_stratified_validation(fit_spy):
+    # from 1,000 sequences on, "auto" holds out a stratified 10 % and stops early on it
+    X, y = make_imbalanced_sequences(1000, n_timesteps=4, n_features=2, weights=(0.9, 0.1),
+                                     random_state=0)
+    WeightedSequenceClassifier(epochs=1, **TINY).fit(X, y)
+    (es,) = _callbacks(fit_spy, keras.callbacks.EarlyStopping)
+    assert es.monitor == "val_loss" and es.restore_best_weights and es.patience == 20
+    _, y_val, _ = fit_spy["validation_data"]
+    assert len(y_val) == 100 and fit_spy["dataset"].batch_size == 32
+    assert np.sum(np.asarray(y_val).ravel() == 1) == round(0.1 * np.sum(y == 1))
+
+
+def test_explicit_split_monitors_stratified_validation(binary_data, fit_spy):
+    X, y = binary_data
+    WeightedSequenceClassifier(epochs=2, validation_fraction=0.1, lr_schedule="plateau",
+                               **TINY).fit(X, y)
     (es,) = _callbacks(fit_spy, keras.callbacks.EarlyStopping)
     (plateau,) = _callbacks(fit_spy, keras.callbacks.ReduceLROnPlateau)
     assert es.monitor == "val_loss" and es.restore_best_weights and es.patience == 20
@@ -62,7 +100,8 @@ def test_default_epoch_budget_stops_by_itself():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(120, 5, 2)).astype(np.float32)
     y = rng.randint(0, 2, 120)
-    clf = WeightedSequenceClassifier(architecture="rnn", patience=3, units=8,
+    clf = WeightedSequenceClassifier(architecture="rnn", patience=3, units=8, epochs=200,
+                                     validation_fraction=0.1, lr_schedule="plateau",
                                      random_state=0, learning_rate=0.05).fit(X, y)
     val_loss = np.asarray(clf.history_["val_loss"])
     assert len(val_loss) < 200
@@ -91,7 +130,8 @@ def test_tiny_data_falls_back_to_training_loss(fit_spy):
     X = rng.normal(size=(12, 6, 2)).astype(np.float32)
     y = np.r_[np.zeros(11, int), 1]  # one minority sample: no stratified split
     with pytest.warns(UserWarning, match="at least 2 samples per class.*training loss"):
-        clf = WeightedSequenceClassifier(epochs=2, **TINY).fit(X, y)
+        clf = WeightedSequenceClassifier(epochs=2, validation_fraction=0.1,
+                                         early_stopping=True, **TINY).fit(X, y)
     assert fit_spy.get("validation_data") is None
     assert len(fit_spy["x"]) == 12  # every sample trains
     (es,) = _callbacks(fit_spy, keras.callbacks.EarlyStopping)
@@ -138,7 +178,15 @@ Y_OK = np.array([0, 1, 0, 1, 0, 1])
         (dict(frontend_strides=(2, 0)), "frontend_strides must be a tuple of positive ints"),
         (dict(conv_filters=(4, 4), conv_kernel_sizes=(3,)), "equal length"),
         (dict(conv_filters=(4, -1), conv_kernel_sizes=(3, 3)), "conv_filters must be"),
-        (dict(lr_schedule="cosine"), "'lr_schedule' parameter"),
+        (dict(lr_schedule="linear"), "'lr_schedule' parameter"),
+        (dict(batch_size="big"), "'batch_size' parameter"),
+        (dict(batch_size=0), "'batch_size' parameter"),
+        (dict(epochs="many"), "'epochs' parameter"),
+        (dict(epochs=0), "'epochs' parameter"),
+        (dict(validation_fraction="some"), "'validation_fraction' parameter"),
+        (dict(early_stopping="yes"), "'early_stopping' parameter"),
+        (dict(frontend_strides="fast"), "'frontend_strides' parameter"),
+        (dict(standardize="yes"), "'standardize' parameter"),
     ],
 )
 def test_bad_architecture_params(no_keras, params, match):
@@ -191,3 +239,61 @@ def test_frontend_checks_before_keras(no_keras):
     # the shortest sequence in the list (6 steps) decides
     with pytest.raises(ValueError, match="zero steps|shortest"):
         WeightedSequenceClassifier(frontend_strides=(4, 2)).fit(X_list, y_seq)
+
+
+# --------------------------------------------------- auto front-end, standardising
+def _strides(clf):
+    return [la.strides[0] for la in clf.model_.layers if la.name.startswith("frontend")]
+
+
+@pytest.mark.parametrize("T, expected", [(100, []), (128, []), (129, [2]), (300, [3])])
+def test_auto_frontend_caps_the_recurrent_steps(T, expected):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(8, T, 1)).astype(np.float32)
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, np.arange(8) % 2)
+    assert _strides(clf) == expected
+    lstm = next(la for la in clf.model_.layers if la.name.startswith("lstm"))
+    assert lstm.input.shape[1] is None or lstm.input.shape[1] <= 128
+
+
+def test_auto_frontend_keeps_the_shortest_sequence():
+    # lengths 3..400: stride ceil(400 / 128) = 4 would leave the 3-step sequence
+    # with nothing, so the stride is capped at 3
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(k, 1)).astype(np.float32) for k in (3, 400, 50, 200)]
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1])
+    assert _strides(clf) == [3]
+    assert clf.predict_proba(X).shape == (4, 2)
+
+
+def test_auto_frontend_is_off_for_per_timestep_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(6, 200, 1)).astype(np.float32)
+    y = (rng.rand(6, 200) > 0.8).astype(int)
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, y)
+    assert clf.timestep_targets_ and _strides(clf) == []
+
+
+def test_standardize_layer_holds_training_moments():
+    rng = np.random.RandomState(0)
+    X = [rng.normal(50.0, 4.0, size=(k, 2)).astype(np.float32) for k in (5, 9, 7, 6)]
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1])
+    layer = clf.model_.get_layer("standardize")
+    flat = np.concatenate(X).astype(np.float64)  # valid steps only, no padding
+    np.testing.assert_allclose(np.ravel(layer.mean), flat.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(np.ravel(layer.variance), flat.var(0), rtol=1e-4)
+    off = WeightedSequenceClassifier(epochs=1, standardize=False, **TINY).fit(X, [0, 1, 0, 1])
+    assert "standardize" not in [la.name for la in off.model_.layers]
+
+
+def test_standardize_makes_the_fit_invariant_to_channel_units(binary_data):
+    # the same data in other units (x * 1000 + 5000) gives the same network output
+    X, y = binary_data
+    raw = X.astype(np.float64) * 1000.0 + 5000.0
+    params = dict(epochs=2, **TINY)
+    p_scaled = WeightedSequenceClassifier(**params).fit(X, y).predict_proba(X)
+    p_raw = WeightedSequenceClassifier(**params).fit(raw, y).predict_proba(raw)
+    np.testing.assert_allclose(p_raw, p_scaled, atol=2e-3)
+    X_copy = raw.copy()
+    WeightedSequenceClassifier(**params).fit(raw, y)
+    np.testing.assert_array_equal(raw, X_copy)  # the caller's array is not modified
