@@ -16,8 +16,7 @@ from numbers import Integral
 import keras
 
 from .fused import FusedBatchNormalization, FusedLSTM
-from .layers import AttentionPooling1D, MaskedConv1D
-from .masking import PaddingMask
+from .layers import AttentionPooling1D, MaskedConv1D, PaddingMask
 
 __all__ = [
     "ARCHITECTURES",

@@ -102,8 +102,8 @@ def test_multilabel_steps_weighted_loss(monkeypatch):
     neg = 100 - pos
     pos_w, neg_w = 100 / (2 * pos), 100 / (2 * neg)  # mean weight already 1
     loss = seen["loss"]
-    np.testing.assert_allclose(loss.pos_weight, pos_w, rtol=1e-6)
-    np.testing.assert_allclose(loss.neg_weight, neg_w, rtol=1e-6)
+    np.testing.assert_allclose(loss.positive_weights, pos_w, rtol=1e-6)
+    np.testing.assert_allclose(loss.negative_weights, neg_w, rtol=1e-6)
     np.testing.assert_allclose(seen["sample_weight"], np.tile([1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
                                                               (20, 1)))
     # the loss of one timestep, by hand
