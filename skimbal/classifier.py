@@ -243,11 +243,21 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         CPU time); a model fitted on an array still accepts list input at
         predict time, run in groups of equal length.
     class_weight_ : dict
-        Weight used per class label, after normalisation (counts over valid
-        timesteps for per-timestep targets). For multi-label ``y``:
-        ``{"positive": {label: w}, "negative": {label: w}}``, keyed by
-        ``label_names_``; for per-timestep multilabel targets
-        ``{label_index: {0: negative_weight, 1: positive_weight}}``.
+        The class weights used, after normalisation, computed by
+        :func:`skimbal.weights.fit_weights` from the training targets (the valid
+        timesteps for per-timestep targets). Layout per ``target_type_``:
+
+        - ``"binary"``, ``"multiclass"``, ``"per_timestep_binary"``,
+          ``"per_timestep_multiclass"``: ``{label: weight}`` keyed by the
+          original labels (``classes_``).
+        - ``"onehot"``: ``{column_index: weight}``.
+        - ``"multilabel"``: ``{"positive": {name: w}, "negative": {name: w}}``
+          keyed by ``label_names_``.
+        - ``"per_timestep_multilabel"``: ``{label_index: {0: negative_weight,
+          1: positive_weight}}``.
+
+        Both multi-label layouts hold the same rule set's weights (see
+        ``class_weight``), which the loss applies per element.
     label_names_ : ndarray of shape (n_labels,)
         Multi-label only: label names (``label_names``, DataFrame columns or
         ``arange(n_labels)``).
