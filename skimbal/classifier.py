@@ -19,12 +19,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
-from ._seeding import seed_model
+from ._seeding import seed_from_random_state, seed_model
 from ._sequences import check_sequence_batch, unpad
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
 from ._training import ArrayBatches, training_callbacks, validation_split_or_none
-from ._validation import seed_from_random_state
 from .architectures import (
     ARCHITECTURES,
     CELLS,

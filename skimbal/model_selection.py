@@ -15,6 +15,8 @@ import numpy as np
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 
+from .targets import is_01
+
 __all__ = [
     "MultilabelStratifiedKFold",
     "SequenceStratifiedKFold",
@@ -86,9 +88,7 @@ def _check_indicator(y: Any) -> np.ndarray:
             "multi-label stratification needs y of shape (n_samples, n_labels) with "
             f"n_labels >= 2; got shape {Y.shape}. For 1-D labels use StratifiedKFold."
         )
-    if Y.dtype.kind != "b" and not (
-        Y.dtype.kind in "iuf" and np.all((Y == 0) | (Y == 1))
-    ):
+    if not is_01(Y):
         raise ValueError("multi-label y must hold only 0/1 (or bool) entries.")
     return Y.astype(bool)
 

@@ -41,6 +41,7 @@ __all__ = [
     "TimestepTargetEncoder",
     "as_label_array",
     "encode_target",
+    "is_01",
     "is_timestep_target",
     "target_spec",
     "timestep_presence",
@@ -80,11 +81,20 @@ def _check_label_values(y: np.ndarray) -> None:
             raise ValueError("y contains missing values (None or NaN).")
 
 
-def _is_onehot(y: np.ndarray) -> bool:
-    if y.dtype.kind not in "biuf":
+def is_01(arr: np.ndarray) -> bool:
+    """Whether a bool or numeric array holds only 0 and 1 (the one 0/1-indicator test).
+
+    Arrays of any other dtype (strings, objects) are not indicators.
+    """
+    if arr.dtype.kind == "b":
+        return True
+    if arr.dtype.kind not in "iuf":
         return False
-    binary = np.all((y == 0) | (y == 1))
-    return bool(binary and np.all(y.sum(axis=1) == 1))
+    return bool(np.all((arr == 0) | (arr == 1)))
+
+
+def _is_onehot(y: np.ndarray) -> bool:
+    return is_01(y) and bool(np.all(y.sum(axis=1) == 1))
 
 
 def _is_binary_indicator(y: np.ndarray) -> bool:
@@ -96,9 +106,7 @@ def _is_binary_indicator(y: np.ndarray) -> bool:
             and v in (0, 1)
             for v in y.ravel()
         )
-    if y.dtype.kind not in "iuf":
-        return False
-    return bool(np.all((y == 0) | (y == 1)))
+    return is_01(y)
 
 
 def _column_names(y: Any) -> list | None:
@@ -320,9 +328,7 @@ def is_multilabel_indicator(y: Any) -> bool:
     whose rows all have exactly one 1 is one-hot (single-label) instead.
     """
     arr = np.asarray(y)
-    if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "biuf":
-        return False
-    if not np.all((arr == 0) | (arr == 1)):
+    if arr.ndim != 2 or arr.shape[1] < 2 or not is_01(arr):
         return False
     return not bool(np.all(arr.sum(axis=1) == 1))
 
@@ -359,7 +365,7 @@ def check_multilabel_indicator(y: Any, *, name: str = "y") -> np.ndarray:
         )
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a numeric 0/1 matrix; got dtype {arr.dtype}.")
-    if not np.all((arr == 0) | (arr == 1)):
+    if not is_01(arr):
         raise ValueError(
             f"{name} must hold only 0 and 1 (label absent / present); found other "
             "values (or NaN)."
@@ -480,7 +486,7 @@ class TimestepTargetEncoder:
         flat = self._flat(y, lengths, n_samples, n_timesteps)
         self.dtype_ = flat.dtype
         if flat.ndim == 2:
-            if flat.dtype.kind not in "biuf" or not np.all((flat == 0) | (flat == 1)):
+            if not is_01(flat):
                 raise ValueError(
                     "per-timestep multilabel y (n, T, n_labels) must hold 0/1 "
                     "indicators."
@@ -514,7 +520,7 @@ class TimestepTargetEncoder:
                     f"per-timestep multilabel y must have {self.n_classes} labels per "
                     f"timestep, as in fit; got shape {flat.shape[1:]}."
                 )
-            if not np.all((flat == 0) | (flat == 1)):
+            if not is_01(flat):
                 raise ValueError("per-timestep multilabel y must hold 0/1 indicators.")
             codes = flat.astype(np.float32)
         else:
