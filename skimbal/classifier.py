@@ -29,6 +29,7 @@ from .architectures import (
     CELLS,
     POOLINGS,
     build_sequence_model,
+    check_architecture_params,
     check_frontend_strides,
 )
 from .layers import PaddingMask
@@ -410,40 +411,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
         self._validate_params()
-        units = (self.units,) if isinstance(self.units, Integral) else self.units
-        if len(units) == 0 or not all(
-            isinstance(u, Integral) and not isinstance(u, bool) and u >= 1
-            for u in units
-        ):
-            raise ValueError(
-                f"units must be a positive int or a non-empty tuple of positive "
-                f"ints; got {self.units!r}."
-            )
-        if not all(
-            isinstance(u, Integral) and not isinstance(u, bool) and u >= 1
-            for u in self.dense_units
-        ):
-            raise ValueError(
-                f"dense_units must be a tuple of positive ints; got {self.dense_units!r}."
-            )
+        check_architecture_params(
+            architecture=self.architecture, units=self.units, dense_units=self.dense_units,
+            pooling=self.pooling, conv_filters=self.conv_filters,
+            conv_kernel_sizes=self.conv_kernel_sizes, frontend_strides=self.frontend_strides,
+        )
         if isinstance(self.threshold, str) and self.validation_fraction <= 0:
             raise ValueError(
                 "threshold='tune' picks thresholds on the internal validation split; "
                 "set validation_fraction > 0 (e.g. 0.2)."
-            )
-        for name in ("conv_filters", "conv_kernel_sizes"):
-            value = getattr(self, name)
-            if not all(
-                isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value
-            ):
-                raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
-        if self.architecture == "fcn-rnn" and (
-            len(self.conv_filters) == 0 or len(self.conv_filters) != len(self.conv_kernel_sizes)
-        ):
-            raise ValueError(
-                "conv_filters and conv_kernel_sizes must be non-empty and of equal length "
-                f"for architecture='fcn-rnn'; got {self.conv_filters!r} and "
-                f"{self.conv_kernel_sizes!r}."
             )
         if isinstance(self.model, keras.Model):
             raise TypeError(
