@@ -243,14 +243,6 @@ def test_timestep_scorer_in_cv_and_grid_search(ragged):
 
 
 # ------------------------------------------------------------ bad input
-@pytest.fixture
-def no_keras(monkeypatch):
-    def boom(self):
-        raise AssertionError("Keras work started before input validation")
-
-    monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", boom)
-
-
 XL = [np.zeros((4, 2)), np.ones((3, 2))]
 YL = [np.array([0, 1, 0, 0]), np.array([1, 0, 0])]
 XA = np.zeros((4, 5, 2))
