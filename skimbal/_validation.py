@@ -66,7 +66,7 @@ def check_sequences(
     Raises
     ------
     TypeError
-        ``X`` is None or not numeric.
+        ``X`` is None, sparse or not numeric.
     ValueError
         Wrong number of dimensions, empty axes, NaN/inf, or a feature count
         different from ``n_features``.
@@ -74,6 +74,11 @@ def check_sequences(
     if X is None:
         raise TypeError(f"{name} is required: expected an array of shape "
                         "(n_samples, n_timesteps, n_features).")
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):  # scipy.sparse
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported: expected a dense "
+            "array of shape (n_samples, n_timesteps, n_features)."
+        )
     try:
         arr = np.asarray(X)
     except ValueError:
