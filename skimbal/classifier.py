@@ -23,7 +23,12 @@ from ._seeding import seed_from_random_state, seed_model
 from ._sequences import check_sequence_batch, unpad
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
-from ._training import ArrayBatches, training_callbacks, validation_split_or_none
+from ._training import (
+    ArrayBatches,
+    predict_in_chunks,
+    training_callbacks,
+    validation_split_or_none,
+)
 from .architectures import (
     ARCHITECTURES,
     CELLS,
@@ -704,16 +709,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     # ----------------------------------------------------------------- predict
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        # ``Model.predict`` builds a dataset and an epoch loop on every call
-        # (tens of ms even for one sample). ``predict_on_batch`` runs the same
-        # compiled predict step once; chunks bound the memory of large inputs.
-        chunk = max(self.batch_size, _PREDICT_CHUNK)
-        if len(X) <= chunk:
-            return np.asarray(self.model_.predict_on_batch(X))
-        return np.concatenate(
-            [np.asarray(self.model_.predict_on_batch(X[i : i + chunk]))
-             for i in range(0, len(X), chunk)]
-        )
+        return predict_in_chunks(self.model_, X, max(self.batch_size, _PREDICT_CHUNK))
 
     def _forward_sequences(self, X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
         """Network outputs for a (possibly NaN-padded) batch.

@@ -268,6 +268,10 @@ YA = np.array([[0, 1, 0, 0, 0]] * 2 + [[0, 0, 0, 0, 0]] * 2)
          "time_weight_range"),
         (XA, YA, {"time_weight": "cubic"}, "time_weight"),
         (XA, YA, {"time_weight_half_life": 0.0}, "time_weight_half_life"),
+        # one rule set with sequence-level multi-label y: a user loss would drop the
+        # per-label weights
+        (XA, np.stack([YA, 1 - YA], axis=-1),
+         {"class_weight": "balanced", "loss": "binary_crossentropy"}, "leave loss=None"),
     ],
 )
 def test_bad_temporal_input(no_keras, X, y, params, match):

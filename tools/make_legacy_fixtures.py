@@ -3,12 +3,15 @@
 They were written by the skimbal code *before* issue 18 (one fit path): a
 sequence-level multi-label model (compiled with ``WeightedBinaryCrossentropy``), a
 per-timestep multi-label model (compiled with the old
-``TimestepWeightedBinaryCrossentropy``) and a plain binary one, each with the inputs
-and the predictions of the code that wrote it. ``tests/test_persistence.py`` loads
-them and checks that the current code predicts the same. Do not regenerate them
+``TimestepWeightedBinaryCrossentropy``), a plain binary one and a variable-length
+per-timestep one (its network starts with ``PaddingMask``, then in
+``skimbal.masking``), each with the inputs and the predictions of the code that
+wrote it. ``tests/test_persistence.py`` loads them and checks that the current
+code predicts the same. Do not regenerate them
 with newer code: their point is that they come from the old release.
 
-Usage: ``python tools/make_legacy_fixtures.py tests/data/legacy_models``
+Usage (``/tmp/base``: an export of the old release, ``git archive c61256d``):
+``PYTHONPATH=/tmp/base python tools/make_legacy_fixtures.py tests/data/legacy_models``
 """
 
 from __future__ import annotations
@@ -52,6 +55,24 @@ def main(out: Path) -> None:
     clf = WeightedSequenceClassifier(class_weight={"fraud": 4.0}, **TINY).fit(X, y)
     clf.save(out / "binary.skimbal")
     np.savez(out / "binary.npz", X=X, proba=clf.predict_proba(X), pred=clf.predict(X))
+
+    # variable-length per-timestep binary: PaddingMask (skimbal.masking at the time)
+    X, y = make_imbalanced_sequences(40, n_timesteps=8, n_features=2, target="per_timestep",
+                                     weights=(0.8, 0.2), random_state=1)
+    lengths = np.random.RandomState(0).randint(3, 9, size=len(X))
+    X_list = [x[:n] for x, n in zip(X, lengths, strict=True)]
+    y_list = [t[:n] for t, n in zip(y, lengths, strict=True)]
+    clf = WeightedSequenceClassifier(class_weight="balanced", **TINY).fit(X_list, y_list)
+    clf.save(out / "timestep_variable_length.skimbal")
+    proba = clf.predict_proba(X_list)
+    pred = clf.predict(X_list)
+    padded = np.zeros((len(X), 8, 2))
+    labels = np.zeros((len(X), 8), dtype=y.dtype)
+    for i, n in enumerate(lengths):
+        padded[i, :n] = proba[i]
+        labels[i, :n] = pred[i]
+    np.savez(out / "timestep_variable_length.npz", X=X, lengths=lengths, proba=padded,
+             pred=labels)
 
 
 if __name__ == "__main__":
