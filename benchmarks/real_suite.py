@@ -39,6 +39,13 @@ the data)::
     python benchmarks/real_suite.py --report real_suite.jsonl  # the tables
 
 Runs already in ``--out`` are skipped, so an interrupted run resumes.
+``--params`` measures other settings of the skimbal methods, e.g. the
+defaults before the real-data suite existed::
+
+    python benchmarks/real_suite.py --methods "skimbal balanced" --out old.jsonl \
+        --params '{"batch_size": 32, "epochs": 200, "validation_fraction": 0.1,
+                   "early_stopping": true, "lr_schedule": "plateau",
+                   "standardize": false, "frontend_strides": []}'
 """
 
 from __future__ import annotations
@@ -96,7 +103,7 @@ def scores(y_true, y_pred, minority) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------ methods
-def fit_skimbal(X, y, seed: int, class_weight):
+def fit_skimbal(X, y, seed: int, class_weight, params: dict | None = None):
     from sklearn.pipeline import make_pipeline
 
     from skimbal import WeightedSequenceClassifier
@@ -104,7 +111,8 @@ def fit_skimbal(X, y, seed: int, class_weight):
 
     return make_pipeline(
         SequenceScaler(),
-        WeightedSequenceClassifier(class_weight=class_weight, random_state=seed),
+        WeightedSequenceClassifier(class_weight=class_weight, random_state=seed,
+                                   **(params or {})),
     ).fit(X, y)
 
 
@@ -184,7 +192,8 @@ def _warm_up_minirocket() -> None:
     MiniRocket(random_state=0).fit_transform(np.random.RandomState(0).normal(size=(4, 1, 30)))
 
 
-def run_one(name: str, data: dict, seed: int, method: str) -> dict:
+def run_one(name: str, data: dict, seed: int, method: str,
+            params: dict | None = None) -> dict:
     idx, minority = rd.imbalanced_train_indices(data["y_train"], seed)
     X, y = rd.take(data["X_train"], idx), data["y_train"][idx]
     if method == "MiniRocket":
@@ -195,7 +204,8 @@ def run_one(name: str, data: dict, seed: int, method: str) -> dict:
         est = KerasLSTM(seed)
     t0 = time.perf_counter()
     if method.startswith("skimbal"):
-        est = fit_skimbal(X, y, seed, "balanced" if method == "skimbal balanced" else None)
+        est = fit_skimbal(X, y, seed, "balanced" if method == "skimbal balanced" else None,
+                          params)
     else:
         est.fit(X, y)
     fit_s = time.perf_counter() - t0
@@ -267,12 +277,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="real_suite.jsonl",
                         help="JSON lines, one per run; runs already there are skipped")
     parser.add_argument("--report", metavar="JSONL", help="print the tables of a results file")
+    parser.add_argument("--params", default="{}", metavar="JSON",
+                        help="parameters for the skimbal methods (to measure other defaults), "
+                             "e.g. '{\"batch_size\": 32, \"epochs\": 200}'; lists become tuples")
     args = parser.parse_args(argv)
     if args.report:
         with open(args.report) as fh:
             print(report([json.loads(line) for line in fh if line.strip()]))
         return
     warnings.filterwarnings("ignore")
+    params = {k: tuple(v) if isinstance(v, list) else v
+              for k, v in json.loads(args.params).items()}
     done = set()
     if os.path.exists(args.out):
         with open(args.out) as fh:
@@ -285,7 +300,9 @@ def main(argv: list[str] | None = None) -> None:
             for method in args.methods:
                 if (name, seed, method) in done:
                     continue
-                row = run_one(name, data, seed, method)
+                row = run_one(name, data, seed, method, params)
+                if params:
+                    row["params"] = params
                 print(json.dumps(row), flush=True)
                 with open(args.out, "a") as fh:
                     fh.write(json.dumps(row) + "\n")

@@ -18,7 +18,7 @@ _LAZY = {
     "SequenceSampler": "skimbal.sampling",
     "SequenceStratifiedKFold": "skimbal.model_selection",
     "make_timestep_scorer": "skimbal.metrics",
-    "PaddingMask": "skimbal.masking",
+    "PaddingMask": "skimbal.layers",
     "SequenceScaler": "skimbal.preprocessing",
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["seed_model"]
+__all__ = ["seed_from_random_state", "seed_model"]
 
 
 def _fill_seeds(node: Any, rng: np.random.Generator) -> int:
@@ -66,3 +66,18 @@ def seed_model(model: keras.Model, seed: int) -> keras.Model:
         return type(model).from_config(config)
     except (TypeError, ValueError, NotImplementedError):
         return model
+
+
+def seed_from_random_state(random_state: Any) -> int | None:
+    """An int seed for Keras/TensorFlow from a scikit-learn ``random_state``.
+
+    A ``RandomState`` instance is not advanced (a copy draws the seed), so the
+    same instance gives the same seed on every ``fit`` — as in scikeras.
+    """
+    if random_state is None:
+        return None
+    if isinstance(random_state, np.random.RandomState):
+        copy = np.random.RandomState()
+        copy.set_state(random_state.get_state())
+        return int(copy.randint(0, 2**31 - 1))
+    return int(random_state)

@@ -8,7 +8,7 @@ validated data (:func:`skimbal._validation.check_sequences` and
 exactly: a genuine all-zero timestep in the middle of a sequence is *not*
 mistaken for padding (as it would be with ``keras.layers.Masking(0.0)``), and
 the mask is always right-padded, as the fused cuDNN kernels require. The
-network's first layer, :class:`skimbal.masking.PaddingMask`, turns the
+network's first layer, :class:`skimbal.layers.PaddingMask`, turns the
 sentinel into a Keras mask and zeros.
 """
 
@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import all_finite, check_sequences
+from ._validation import _check_n_features, all_finite, check_sequences
 
 __all__ = [
     "PAD_VALUE",
     "check_sequence_batch",
+    "check_sequence_input",
     "is_sequence_list",
     "lengths_mask",
     "unpad",
@@ -47,42 +48,54 @@ def lengths_mask(lengths: np.ndarray, n_timesteps: int) -> np.ndarray:
     return np.arange(n_timesteps)[None, :] < np.asarray(lengths)[:, None]
 
 
-def check_sequence_batch(
-    X: Any, *, n_features: int | None = None, name: str = "X"
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Validate sequences given as one 3-D array or as a list of 2-D arrays.
+def check_sequence_input(
+    X: Any,
+    *,
+    n_features: int | None = None,
+    name: str = "X",
+    fitted_by: str = "this estimator",
+    dtype: Any = None,
+) -> tuple[np.ndarray | None, list[np.ndarray] | None]:
+    """The one sequence-input check of the classifier, the samplers and ``SequenceScaler``.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_timesteps, n_features) or list of \
             array-like of shape (T_i, n_features)
-        Equal-length sequences as one array, or variable-length sequences as
-        a list. Nothing the caller passed is modified.
+        Equal-length sequences as one array, or sequences as a (non-empty) list.
+        Nothing the caller passed is modified.
     n_features : int, optional
         Expected features per timestep (checked when given).
     name : str
         Argument name for error messages.
+    fitted_by : str
+        Who expects ``n_features``, for the error message.
+    dtype : numpy dtype, optional
+        Convert to this dtype (without a copy where it already has it) before
+        the NaN / infinity check; ``None`` keeps the input dtype.
 
     Returns
     -------
-    X_padded : ndarray of float32, shape (n_samples, max_T, n_features)
-        For a list, the sequences padded at the end with ``NaN``
-        (:data:`PAD_VALUE`); an array is returned as by
-        :func:`~skimbal._validation.check_sequences`.
-    lengths : ndarray of int64, shape (n_samples,), or None
-        Valid length of each sequence for list input, ``None`` for an array.
+    array : ndarray of shape (n_samples, n_timesteps, n_features) or None
+        ``X`` as an array, when it was not a list.
+    sequences : list of ndarray of shape (T_i, n_features) or None
+        The sequences, when ``X`` was a list (or tuple) of sequences.
 
     Raises
     ------
     TypeError
-        Non-numeric sequences.
+        ``X`` is None or not numeric.
     ValueError
-        A list mixing 1-D and 2-D arrays, 1-D (featureless) sequences, empty
-        sequences, inconsistent feature counts, NaN/inf, or a feature count
+        Not 3-D (or a list of 2-D sequences), empty axes or sequences,
+        inconsistent feature counts, NaN / infinity, or a feature count
         different from ``n_features``.
     """
     if not is_sequence_list(X):
-        return check_sequences(X, n_features=n_features, name=name), None
+        if isinstance(X, (list, tuple)) and len(X) == 0:
+            raise ValueError(f"{name} is an empty list; expected at least one sequence.")
+        arr = check_sequences(X, n_features=n_features, name=name, fitted_by=fitted_by,
+                              dtype=dtype)
+        return arr, None
     seqs = [np.asarray(x) for x in X]
     ndims = {s.ndim for s in seqs}
     if ndims - {1, 2}:
@@ -120,21 +133,59 @@ def check_sequence_batch(
         bad = int(np.flatnonzero(widths != widths[0])[0])
         raise ValueError(
             f"{name} has inconsistent feature counts across the list: {name}[0] has "
-            f"{widths[0]} features per timestep, {name}[{bad}] has {widths[bad]}."
+            f"{widths[0]} features per timestep, {name}[{bad}] has {widths[bad]}; all "
+            "sequences must have the same number of features."
         )
     if widths[0] == 0:
         raise ValueError(f"{name} has sequences with 0 features.")
-    if n_features is not None and widths[0] != n_features:
-        raise ValueError(
-            f"{name} has {widths[0]} features per timestep, but this estimator "
-            f"was fitted with {n_features}."
-        )
-    flat = np.concatenate(seqs, axis=0).astype(np.float32, copy=False)
-    if not all_finite(flat):
-        raise ValueError(f"{name} contains NaN or infinity.")
-    padded = np.full((len(seqs), int(lengths.max()), int(widths[0])), PAD_VALUE,
+    _check_n_features(int(widths[0]), n_features, name, fitted_by)
+    if dtype is not None:
+        seqs = [s.astype(dtype, copy=False) for s in seqs]
+    for i, s in enumerate(seqs):
+        if s.dtype.kind == "f" and not all_finite(s):
+            raise ValueError(f"{name}[{i}] contains NaN or infinity.")
+    return None, seqs
+
+
+def check_sequence_batch(
+    X: Any, *, n_features: int | None = None, name: str = "X"
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validate sequences (one 3-D array or a list) as float32, padding a list.
+
+    The classifier's form of :func:`check_sequence_input`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features) or list of \
+            array-like of shape (T_i, n_features)
+        Equal-length sequences as one array, or variable-length sequences as
+        a list. Nothing the caller passed is modified.
+    n_features : int, optional
+        Expected features per timestep (checked when given).
+    name : str
+        Argument name for error messages.
+
+    Returns
+    -------
+    X_padded : ndarray of float32, shape (n_samples, max_T, n_features)
+        For a list, the sequences padded at the end with ``NaN``
+        (:data:`PAD_VALUE`); an array is returned as float32 (itself when it
+        already is float32).
+    lengths : ndarray of int64, shape (n_samples,), or None
+        Valid length of each sequence for list input, ``None`` for an array.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_sequence_input`.
+    """
+    arr, seqs = check_sequence_input(X, n_features=n_features, name=name, dtype=np.float32)
+    if seqs is None:
+        return arr, None
+    lengths = np.array([s.shape[0] for s in seqs], dtype=np.int64)
+    padded = np.full((len(seqs), int(lengths.max()), seqs[0].shape[1]), PAD_VALUE,
                      dtype=np.float32)
-    padded[lengths_mask(lengths, padded.shape[1])] = flat
+    padded[lengths_mask(lengths, padded.shape[1])] = np.concatenate(seqs, axis=0)
     return padded, lengths
 
 

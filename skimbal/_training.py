@@ -20,6 +20,7 @@ __all__ = [
     "CosineDecay",
     "TrainingPlan",
     "plan_training",
+    "predict_in_chunks",
     "resolve_validation_fraction",
     "training_callbacks",
     "validation_split_or_none",
@@ -331,3 +332,17 @@ def training_callbacks(
             )
         )
     return callbacks
+
+
+def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int) -> np.ndarray:
+    """Network outputs for ``X``, ``chunk`` rows per forward pass.
+
+    ``Model.predict`` builds a dataset and an epoch loop on every call (tens of
+    ms even for one sample). ``predict_on_batch`` runs the same compiled predict
+    step once; chunks bound the memory of large inputs.
+    """
+    if len(X) <= chunk:
+        return np.asarray(model.predict_on_batch(X))
+    return np.concatenate(
+        [np.asarray(model.predict_on_batch(X[i : i + chunk])) for i in range(0, len(X), chunk)]
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["all_finite", "check_sequences", "seed_from_random_state"]
+__all__ = ["all_finite", "check_sequences"]
 
 # Rows of the first axis checked at a time by all_finite (bounds the temporary).
 _FINITE_BLOCK_BYTES = 8 * 2**20
@@ -25,13 +25,27 @@ def all_finite(arr: np.ndarray) -> bool:
     return all(bool(np.isfinite(arr[i : i + step]).all()) for i in range(0, len(arr), step))
 
 
+def _check_n_features(got: int, expected: int | None, name: str, fitted_by: str) -> None:
+    if expected is not None and got != expected:
+        raise ValueError(
+            f"{name} has {got} features per timestep, but {fitted_by} was fitted "
+            f"with {expected}."
+        )
+
+
 def check_sequences(
-    X: Any, *, n_features: int | None = None, name: str = "X"
+    X: Any,
+    *,
+    n_features: int | None = None,
+    name: str = "X",
+    fitted_by: str = "this estimator",
+    dtype: Any = np.float32,
 ) -> np.ndarray:
-    """Validate a batch of equal-length sequences and return it as float32.
+    """Validate a batch of equal-length sequences (one 3-D array).
 
     The caller's array is never modified; it is returned as is when it already
-    is a float32 ndarray, otherwise converted once.
+    has ``dtype``, otherwise converted once. Lists of sequences are checked by
+    :func:`skimbal._sequences.check_sequence_input`, which calls this for arrays.
 
     Parameters
     ----------
@@ -40,15 +54,19 @@ def check_sequences(
         Expected number of features (channels), checked when given.
     name : str
         Argument name used in error messages.
+    fitted_by : str
+        Who expects ``n_features``, for the error message.
+    dtype : numpy dtype or None, default=float32
+        dtype of the result (``None``: keep the input's).
 
     Returns
     -------
-    ndarray of float32, shape (n_samples, n_timesteps, n_features)
+    ndarray of shape (n_samples, n_timesteps, n_features)
 
     Raises
     ------
     TypeError
-        ``X`` is None or not numeric.
+        ``X`` is None, sparse or not numeric.
     ValueError
         Wrong number of dimensions, empty axes, NaN/inf, or a feature count
         different from ``n_features``.
@@ -56,6 +74,11 @@ def check_sequences(
     if X is None:
         raise TypeError(f"{name} is required: expected an array of shape "
                         "(n_samples, n_timesteps, n_features).")
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):  # scipy.sparse
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported: expected a dense "
+            "array of shape (n_samples, n_timesteps, n_features)."
+        )
     try:
         arr = np.asarray(X)
     except ValueError:
@@ -72,32 +95,15 @@ def check_sequences(
             else ""
         )
         raise ValueError(
-            f"{name} must be 3-D (n_samples, n_timesteps, n_features); got "
-            f"{arr.ndim}-D {name} of shape {arr.shape}.{hint}"
+            f"{name} must be 3-D (n_samples, n_timesteps, n_features) or a list of "
+            f"(n_timesteps, n_features) arrays; got {arr.ndim}-D {name} of shape "
+            f"{arr.shape}.{hint}"
         )
     if 0 in arr.shape:
         raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
-    if n_features is not None and arr.shape[2] != n_features:
-        raise ValueError(
-            f"{name} has {arr.shape[2]} features per timestep, but this estimator "
-            f"was fitted with {n_features}."
-        )
-    arr = arr.astype(np.float32, copy=False)
-    if not all_finite(arr):
+    _check_n_features(arr.shape[2], n_features, name, fitted_by)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    if arr.dtype.kind == "f" and not all_finite(arr):
         raise ValueError(f"{name} contains NaN or infinity.")
     return arr
-
-
-def seed_from_random_state(random_state: Any) -> int | None:
-    """An int seed for Keras/TensorFlow from a scikit-learn ``random_state``.
-
-    A ``RandomState`` instance is not advanced (a copy draws the seed), so the
-    same instance gives the same seed on every ``fit`` — as in scikeras.
-    """
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        copy = np.random.RandomState()
-        copy.set_state(random_state.get_state())
-        return int(copy.randint(0, 2**31 - 1))
-    return int(random_state)

@@ -16,8 +16,7 @@ from numbers import Integral
 import keras
 
 from .fused import FusedBatchNormalization, FusedLSTM
-from .layers import AttentionPooling1D, MaskedConv1D
-from .masking import PaddingMask
+from .layers import AttentionPooling1D, MaskedConv1D, PaddingMask
 
 __all__ = [
     "ARCHITECTURES",
@@ -25,6 +24,7 @@ __all__ = [
     "AUTO_FRONTEND_STEPS",
     "POOLINGS",
     "build_sequence_model",
+    "check_architecture_params",
     "check_frontend_strides",
     "frontend_output_length",
     "resolve_frontend_strides",
@@ -43,6 +43,74 @@ def _as_tuple(units: int | Sequence[int]) -> tuple[int, ...]:
     if isinstance(units, int):
         return (units,)
     return tuple(int(u) for u in units)
+
+
+def _is_positive_int(value: object) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _check_positive_ints(name: str, values: object, *, non_empty: bool = False) -> None:
+    """Raise unless ``values`` is a tuple / list of positive ints (non-empty if asked)."""
+    ok = isinstance(values, (tuple, list)) and all(_is_positive_int(v) for v in values)
+    if not ok or (non_empty and len(values) == 0):
+        what = "a non-empty tuple" if non_empty else "a tuple"
+        raise ValueError(f"{name} must be {what} of positive ints; got {values!r}.")
+
+
+def check_architecture_params(
+    *,
+    architecture: str,
+    units: int | Sequence[int],
+    dense_units: Sequence[int],
+    pooling: str,
+    conv_filters: Sequence[int],
+    conv_kernel_sizes: Sequence[int],
+    frontend_strides: Sequence[int] = (),
+    return_sequences: bool = False,
+) -> None:
+    """The one check of the architecture parameters (classifier ``fit`` and the builder).
+
+    Parameters
+    ----------
+    architecture, units, dense_units, pooling, conv_filters, conv_kernel_sizes, \
+frontend_strides, return_sequences
+        As for :func:`build_sequence_model`.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``architecture`` / ``pooling``; ``units`` not a positive int or a
+        non-empty tuple of them; ``dense_units`` / ``conv_filters`` /
+        ``conv_kernel_sizes`` / ``frontend_strides`` not tuples of positive ints;
+        for ``"fcn-rnn"`` empty or unequal ``conv_filters`` and
+        ``conv_kernel_sizes``; ``return_sequences`` with a strided front-end.
+    """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
+    if not _is_positive_int(units):
+        if not isinstance(units, (tuple, list)) or len(units) == 0 or not all(
+            _is_positive_int(u) for u in units
+        ):
+            raise ValueError(
+                f"units must be a positive int or a non-empty tuple of positive "
+                f"ints; got {units!r}."
+            )
+    _check_positive_ints("dense_units", dense_units)
+    _check_positive_ints("conv_filters", conv_filters)
+    _check_positive_ints("conv_kernel_sizes", conv_kernel_sizes)
+    _check_positive_ints("frontend_strides", frontend_strides)
+    if architecture == "fcn-rnn" and (
+        len(conv_filters) == 0 or len(conv_filters) != len(conv_kernel_sizes)
+    ):
+        raise ValueError(
+            "conv_filters and conv_kernel_sizes must be non-empty and of equal length "
+            f"for architecture='fcn-rnn'; got {tuple(conv_filters)!r} and "
+            f"{tuple(conv_kernel_sizes)!r}."
+        )
+    if return_sequences and any(s > 1 for s in frontend_strides):
+        raise ValueError("return_sequences=True cannot be combined with a strided front-end.")
 
 
 def frontend_output_length(n_timesteps: int, strides: Sequence[int]) -> int:
@@ -85,10 +153,7 @@ def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
         If a stride is not a positive int, or the front-end output of the
         shortest sequence would be empty.
     """
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in strides):
-        raise ValueError(
-            f"frontend_strides must be a tuple of positive ints; got {tuple(strides)!r}."
-        )
+    _check_positive_ints("frontend_strides", tuple(strides))
     if frontend_output_length(min_timesteps, strides) < 1:
         total = 1
         for s in strides:
@@ -267,7 +332,7 @@ def build_sequence_model(
     mask_value : float or None, default=None
         When set, a ``Masking(mask_value)`` layer marks padded steps.
     mask_padding : bool, default=False
-        Start with :class:`skimbal.masking.PaddingMask`: steps padded with NaN
+        Start with :class:`skimbal.layers.PaddingMask`: steps padded with NaN
         at the end (how skimbal pads variable-length lists) are masked and
         zeroed. This is what the classifier uses for list input.
     return_sequences : bool, default=False
@@ -293,20 +358,12 @@ def build_sequence_model(
         Unknown ``architecture`` / ``pooling``, mismatched conv parameters,
         or ``return_sequences`` with a strided front-end.
     """
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
     conv_filters, conv_kernel_sizes = tuple(conv_filters), tuple(conv_kernel_sizes)
-    if architecture == "fcn-rnn" and (
-        len(conv_filters) == 0 or len(conv_filters) != len(conv_kernel_sizes)
-    ):
-        raise ValueError(
-            "conv_filters and conv_kernel_sizes must be non-empty and of equal length; "
-            f"got {conv_filters!r} and {conv_kernel_sizes!r}."
-        )
-    if return_sequences and any(int(s) > 1 for s in frontend_strides):
-        raise ValueError("return_sequences=True cannot be combined with a strided front-end.")
+    check_architecture_params(
+        architecture=architecture, units=units, dense_units=tuple(dense_units),
+        pooling=pooling, conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
+        frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
+    )
 
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs

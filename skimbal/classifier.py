@@ -15,37 +15,41 @@ from typing import Any
 import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
-from ._seeding import seed_model
-from ._sequences import check_sequence_batch
+from ._seeding import seed_from_random_state, seed_model
+from ._sequences import check_sequence_batch, unpad
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
-from ._training import ArrayBatches, plan_training, training_callbacks, validation_split_or_none
-from ._validation import seed_from_random_state
+from ._training import (
+    ArrayBatches,
+    plan_training,
+    predict_in_chunks,
+    training_callbacks,
+    validation_split_or_none,
+)
 from .architectures import (
     ARCHITECTURES,
     CELLS,
     POOLINGS,
     build_sequence_model,
+    check_architecture_params,
     resolve_frontend_strides,
 )
+from .layers import PaddingMask
 from .losses import WeightedBinaryCrossentropy
-from .model_selection import multilabel_validation_split, stratified_validation_split
+from .model_selection import validation_strata
 from .preprocessing import channel_moments
-from .targets import TARGET_TYPES, TargetEncoder, as_label_array, is_timestep_target
-from .temporal import TimestepMixin
-from .weights import (
-    check_sample_weight,
-    class_sample_weight,
-    label_normalization_factor,
-    normalization_factor,
-    resolve_class_weight,
-    resolve_label_weights,
+from .targets import (
+    TARGET_TYPES,
+    TargetSpec,
+    encode_target,
+    is_timestep_target,
+    target_spec,
 )
+from .weights import align_time_weights, fit_weights, time_weight_profile
 
 __all__ = ["WeightedSequenceClassifier"]
 
@@ -53,7 +57,7 @@ __all__ = ["WeightedSequenceClassifier"]
 _PREDICT_CHUNK = 4096
 
 
-class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassifier):
+class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     """Recurrent sequence classifier whose class weights are computed inside ``fit``.
 
     A scikit-learn classifier over a Keras LSTM / GRU / SimpleRNN network.
@@ -108,9 +112,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         longer than 128 steps, one layer of stride ``ceil(T_max / 128)`` (at
         most the shortest length), so the recurrent branch reads at most
         128 steps while the convolutional branch reads them all; none for
-        shorter series and for per-timestep targets. On the real-data suite
-        it cut fit time by 20-45 % on the two sets of about 280 steps at
-        equal or better accuracy (``docs/defaults.md``).
+        shorter series and for per-timestep targets (``docs/defaults.md``).
     frontend_filters : int, default=32
         Channels of each front-end layer.
     class_weight : None, "balanced", dict or array-like, default=None
@@ -272,11 +274,21 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         CPU time); a model fitted on an array still accepts list input at
         predict time, run in groups of equal length.
     class_weight_ : dict
-        Weight used per class label, after normalisation (counts over valid
-        timesteps for per-timestep targets). For multi-label ``y``:
-        ``{"positive": {label: w}, "negative": {label: w}}``, keyed by
-        ``label_names_``; for per-timestep multilabel targets
-        ``{label_index: {0: negative_weight, 1: positive_weight}}``.
+        The class weights used, after normalisation, computed by
+        :func:`skimbal.weights.fit_weights` from the training targets (the valid
+        timesteps for per-timestep targets). Layout per ``target_type_``:
+
+        - ``"binary"``, ``"multiclass"``, ``"per_timestep_binary"``,
+          ``"per_timestep_multiclass"``: ``{label: weight}`` keyed by the
+          original labels (``classes_``).
+        - ``"onehot"``: ``{column_index: weight}``.
+        - ``"multilabel"``: ``{"positive": {name: w}, "negative": {name: w}}``
+          keyed by ``label_names_``.
+        - ``"per_timestep_multilabel"``: ``{label_index: {0: negative_weight,
+          1: positive_weight}}``.
+
+        Both multi-label layouts hold the same rule set's weights (see
+        ``class_weight``), which the loss applies per element.
     label_names_ : ndarray of shape (n_labels,)
         Multi-label only: label names (``label_names``, DataFrame columns or
         ``arange(n_labels)``).
@@ -433,40 +445,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
         self._validate_params()
-        units = (self.units,) if isinstance(self.units, Integral) else self.units
-        if len(units) == 0 or not all(
-            isinstance(u, Integral) and not isinstance(u, bool) and u >= 1
-            for u in units
-        ):
-            raise ValueError(
-                f"units must be a positive int or a non-empty tuple of positive "
-                f"ints; got {self.units!r}."
-            )
-        if not all(
-            isinstance(u, Integral) and not isinstance(u, bool) and u >= 1
-            for u in self.dense_units
-        ):
-            raise ValueError(
-                f"dense_units must be a tuple of positive ints; got {self.dense_units!r}."
-            )
+        check_architecture_params(
+            architecture=self.architecture, units=self.units, dense_units=self.dense_units,
+            pooling=self.pooling, conv_filters=self.conv_filters,
+            conv_kernel_sizes=self.conv_kernel_sizes,
+            frontend_strides=() if isinstance(self.frontend_strides, str)
+            else self.frontend_strides,
+        )
         if isinstance(self.threshold, str) and self.validation_fraction == 0:
             raise ValueError(
                 "threshold='tune' picks thresholds on the internal validation split; "
                 "set validation_fraction > 0 (e.g. 0.2)."
-            )
-        for name in ("conv_filters", "conv_kernel_sizes"):
-            value = getattr(self, name)
-            if not all(
-                isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in value
-            ):
-                raise ValueError(f"{name} must be a tuple of positive ints; got {value!r}.")
-        if self.architecture == "fcn-rnn" and (
-            len(self.conv_filters) == 0 or len(self.conv_filters) != len(self.conv_kernel_sizes)
-        ):
-            raise ValueError(
-                "conv_filters and conv_kernel_sizes must be non-empty and of equal length "
-                f"for architecture='fcn-rnn'; got {self.conv_filters!r} and "
-                f"{self.conv_kernel_sizes!r}."
             )
         if isinstance(self.model, keras.Model):
             raise TypeError(
@@ -535,23 +524,18 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         )
 
     def _default_model(self, meta: dict[str, Any]) -> keras.Model:
-        n_outputs = meta["n_outputs_"]
+        spec = self._target_spec
         return build_sequence_model(
             n_features=meta["n_features_in_"],
-            n_outputs=n_outputs,
-            output_activation=(
-                "sigmoid"
-                if n_outputs == 1
-                or meta.get("target_type_") in ("multilabel", "per_timestep_multilabel")
-                else "softmax"
-            ),
+            n_outputs=spec.n_outputs,
+            output_activation=spec.activation,
             architecture=self.architecture,
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             dense_units=tuple(self.dense_units),
-            return_sequences=bool(meta.get("timestep_targets_", False)),
+            return_sequences=spec.per_timestep,
             mask_padding=bool(meta.get("variable_length_", False)),
             pooling=self.pooling,
             conv_filters=tuple(self.conv_filters),
@@ -573,38 +557,14 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         ):
             optimizer.learning_rate = float(self.learning_rate)
         kwargs["optimizer"] = optimizer
-        if kwargs["loss"] is None and getattr(self, "target_type_", None) == "multilabel":
-            kwargs["loss"] = WeightedBinaryCrossentropy(
-                list(self.class_weight_["positive"].values()),
-                list(self.class_weight_["negative"].values()),
-            )
-        if kwargs["loss"] is None and getattr(self, "_label_weights", None) is not None:
-            kwargs["loss"] = self._timestep_multilabel_loss()
         if kwargs["loss"] is None:
-            kwargs["loss"] = (
-                "binary_crossentropy"
-                if self._output_mode() == "sigmoid"
-                else "sparse_categorical_crossentropy"
-            )
+            kwargs["loss"] = self._target_spec.default_loss(self._mode, self._label_weights)
         return kwargs
 
-    def _output_mode(self) -> str:
-        n_out = self.model_.outputs[0].shape[-1]
-        if self.target_type_ == "multilabel":
-            if n_out != self.n_outputs_:
-                raise ValueError(
-                    f"The model's output layer has {n_out} units; expected "
-                    f"{self.n_outputs_} sigmoid units, one per label."
-                )
-            return "multilabel"
-        if n_out == 1 and self.n_classes_ == 2:
-            return "sigmoid"
-        if n_out == self.n_classes_:
-            return "softmax"
-        raise ValueError(
-            f"The model's output layer has {n_out} units; expected 1 (binary "
-            f"sigmoid) or {self.n_classes_} (one per class, softmax)."
-        )
+    @property
+    def _target_spec(self) -> TargetSpec:
+        """What the fitted kind of target means for the network (see :mod:`skimbal.targets`)."""
+        return target_spec(self.target_encoder_)
 
     # --------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> WeightedSequenceClassifier:
@@ -634,50 +594,42 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         """
         self._check_params()
         X, lengths = check_sequence_batch(X)
+        n, T = X.shape[:2]
         # an explicit target_type (sequence-level kinds) rules out auto-detected
         # per-timestep targets
         per_timestep = (
             False if self.per_timestep == "auto" and self.target_type != "auto"
             else self.per_timestep
         )
-        if is_timestep_target(y, n_timesteps=X.shape[1], x_is_list=lengths is not None,
-                              per_timestep=per_timestep):
-            return self._fit_timesteps(X, lengths, y, sample_weight)
-        self._check_no_time_weight()
-        y_input = y  # a DataFrame keeps its column names for multi-label y
-        y = as_label_array(y)
-        if len(y) != len(X):
-            raise ValueError(
-                f"X and y have different numbers of samples: len(X)={len(X)}, "
-                f"len(y)={len(y)}."
+        timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
+                                      per_timestep=per_timestep)
+        frontend_strides = self._check_kind_params(timestep, lengths, T)
+        encoder, codes, mask = encode_target(
+            y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,
+            target_type=self.target_type, label_names=self.label_names,
+        )
+        spec = target_spec(encoder)
+        self._check_target_params(spec)
+        threshold_ = check_threshold(self.threshold, spec.n_classes) if spec.thresholded else None
+        profile = time_w = None
+        if spec.per_timestep and self.time_weight is not None:
+            profile = time_weight_profile(
+                self.time_weight, T, weight_range=tuple(self.time_weight_range),
+                half_life=self.time_weight_half_life,
             )
-        encoder = TargetEncoder(self.target_type, self.label_names).fit(y_input)
-        codes = encoder.transform(y)
-        user_sw = check_sample_weight(sample_weight, len(X))
-
-        if encoder.kind == "multilabel":
-            class_weight_, sw, threshold_ = self._multilabel_weights(encoder, codes, user_sw)
-        else:
-            self._check_single_label_params()
-            counts = np.bincount(codes, minlength=encoder.n_classes)
-            cw = resolve_class_weight(self.class_weight, encoder.classes_, counts)
-            if self.normalize_weights:
-                cw = cw * normalization_factor(cw, counts)
-            sw = class_sample_weight(cw, codes)
-            if user_sw is not None:
-                sw = sw * user_sw
-            class_weight_ = {
-                label: float(w)
-                for label, w in zip(encoder.classes_.tolist(), cw, strict=True)
-            }
+            time_w = align_time_weights(profile, lengths, n)
+        weights = fit_weights(
+            self.class_weight, spec, codes, mask=mask, normalize=self.normalize_weights,
+            sample_weight=sample_weight, time_weights=time_w,
+        )
 
         seed = seed_from_random_state(self.random_state)
-        tune = isinstance(self.threshold, str)
+        strata, split = validation_strata(spec, codes, mask)
+        tune = spec.thresholded and isinstance(self.threshold, str)
+        # threshold="tune" needs a split, so "auto" stands for 0.1 there
         train_idx, val_idx = validation_split_or_none(
-            codes, 0.1 if tune and self.validation_fraction == "auto" else self.validation_fraction,
-            seed,
-            split=multilabel_validation_split if encoder.kind == "multilabel"
-            else stratified_validation_split,
+            strata, 0.1 if tune and self.validation_fraction == "auto"
+            else self.validation_fraction, seed, split=split,
         )
         if tune and train_idx is None:
             raise ValueError(
@@ -686,23 +638,40 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 "thresholds instead."
             )
 
-        self._set_fitted_state(
-            encoder, X, lengths, class_weight_, seed,
-            n_outputs=1 if encoder.kind == "binary" else encoder.n_classes,
-            timestep_targets=False, label_weights=None,
-        )
-        if encoder.kind == "multilabel":
-            self.n_classes_ = [2] * encoder.n_labels
+        input_moments = channel_moments(X) if self.standardize else None
+
+        # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); attributes
+        # that only some targets have are removed first, so a refit on another kind
+        # of target leaves none from the previous fit
+        for attr in ("history_", "model_", "label_names_", "threshold_", "time_weight_"):
+            self.__dict__.pop(attr, None)
+        self.target_encoder_ = encoder
+        self.timestep_targets_ = spec.per_timestep
+        self.variable_length_ = lengths is not None
+        self.classes_ = encoder.classes_
+        self.n_classes_ = spec.n_classes_attr()
+        self.target_type_ = spec.kind
+        self.n_features_in_ = X.shape[2]
+        self.n_outputs_ = spec.n_outputs
+        self.class_weight_ = weights.class_weight_
+        self._label_weights = weights.loss_weights
+        self._random_state = seed
+        # what the default network is built with (see _default_model)
+        self._frontend_strides = frontend_strides
+        self._input_moments = input_moments
+        if spec.thresholded:
             self.label_names_ = encoder.label_names_
             self.threshold_ = threshold_
+        if spec.per_timestep:
+            self.time_weight_ = profile
 
         # Keras work starts here
         self.model_ = self._build_keras_model()
         self._check_padding_support(lengths)
+        self._mode = spec.output_mode(self.model_.outputs[0].shape)
         self._initialize_callbacks()
         self._ensure_compiled_model()
-        self._mode = self._output_mode()
-        if self._mode == "multilabel" and self.class_weight is not None and not isinstance(
+        if spec.multilabel and self.class_weight is not None and not isinstance(
             self.model_.loss, WeightedBinaryCrossentropy
         ):
             raise ValueError(
@@ -710,52 +679,56 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 "weights cannot be applied; do not compile it in the model function "
                 "(skimbal then compiles it with WeightedBinaryCrossentropy)."
             )
-        y_keras = self._encode_for_keras(codes)
 
-        self._train(X, y_keras, sw, train_idx, val_idx)
+        self._train(X, spec.encode_for_keras(codes, self._mode), weights.sample_weight,
+                    train_idx, val_idx)
         self.history_ = dict(self.history_)
-        if self._mode == "multilabel" and isinstance(self.threshold, str):  # "tune"
+        if spec.thresholded and isinstance(self.threshold, str):  # "tune"
             self.threshold_ = f1_optimal_thresholds(
                 codes[val_idx], self._forward(X[val_idx]), self.label_names_
             )
         return self
 
-    def _set_fitted_state(self, encoder: TargetEncoder, X: np.ndarray,
-                          lengths: np.ndarray | None, class_weight_: dict, seed: int | None,
-                          *, n_outputs: int, timestep_targets: bool,
-                          label_weights: Any) -> None:
-        """Fitted metadata of both fit paths (scikeras passes ``*_`` attributes as ``meta``).
+    def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
+                           T: int) -> tuple[int, ...]:
+        """Check the parameters that only some kinds accept; return the front-end strides.
 
-        Attributes that only some targets have are removed first, so a refit
-        on another kind of target leaves none from the previous fit. The
-        settings the default network is built with (front-end strides, input
-        statistics) are resolved first, so a bad setting raises before any
-        state changes.
+        ``frontend_strides="auto"`` is resolved here from the training lengths
+        (:func:`skimbal.architectures.resolve_frontend_strides`).
         """
-        frontend_strides = resolve_frontend_strides(
-            self.frontend_strides, X.shape[1],
-            X.shape[1] if lengths is None else int(lengths.min()),
-            per_timestep=timestep_targets,
+        if not timestep and self.time_weight is not None:
+            raise ValueError(
+                f"time_weight={self.time_weight!r} applies to per-timestep targets "
+                "(y of shape (n, T) or (n, T, n_labels), or a list of per-sequence "
+                "label arrays); this y has one label per sequence. Use "
+                "time_weight=None."
+            )
+        auto = isinstance(self.frontend_strides, str)
+        if timestep and not auto and any(int(s) > 1 for s in self.frontend_strides):
+            raise ValueError(
+                "frontend_strides shortens the sequence, so it cannot be used with "
+                "per-timestep targets (one prediction per input step); use "
+                "frontend_strides=() or 'auto'."
+            )
+        if timestep and not auto:
+            return tuple(self.frontend_strides)
+        return resolve_frontend_strides(
+            self.frontend_strides, T, T if lengths is None else int(lengths.min()),
+            per_timestep=timestep,
         )
-        input_moments = channel_moments(X) if self.standardize else None
-        for attr in ("history_", "model_", "label_names_", "threshold_", "time_weight_"):
-            self.__dict__.pop(attr, None)
-        self.target_encoder_ = encoder
-        self.timestep_targets_ = timestep_targets
-        self.variable_length_ = lengths is not None
-        self.classes_ = encoder.classes_
-        self.n_classes_ = encoder.n_classes
-        self.target_type_ = encoder.kind
-        self.n_features_in_ = X.shape[2]
-        self.n_outputs_ = n_outputs
-        self.class_weight_ = class_weight_
-        self._label_weights = label_weights
-        self._random_state = seed
-        self._frontend_strides = frontend_strides
-        self._input_moments = input_moments
 
-    def _check_single_label_params(self) -> None:
-        """Reject multi-label-only parameters for binary / multiclass targets."""
+    def _check_target_params(self, spec: TargetSpec) -> None:
+        """Reject parameters that do not apply to this kind of target (no Keras work)."""
+        if spec.multilabel:
+            if self.loss is not None and self.class_weight is not None:
+                raise ValueError(
+                    "class_weight for multi-label y is applied by skimbal's "
+                    "WeightedBinaryCrossentropy loss; leave loss=None (or set "
+                    "class_weight=None to use your own loss)."
+                )
+            return
+        if spec.per_timestep:
+            return
         if self.label_names is not None:
             raise ValueError(
                 "label_names applies only to multi-label targets (2-D 0/1 y with "
@@ -769,56 +742,50 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
                 "use sklearn.model_selection.FixedThresholdClassifier or "
                 "TunedThresholdClassifierCV."
             )
-        if not isinstance(self.class_weight, (str, dict, type(None))):
-            raise TypeError(
-                "class_weight as an array of per-label weights needs a multi-label y; "
-                "for single-label targets use None, 'balanced' or a dict {label: weight}."
-            )
 
-    def _multilabel_weights(
-        self, encoder: TargetEncoder, Y: np.ndarray, user_sw: np.ndarray | None
-    ) -> tuple[dict, np.ndarray, np.ndarray]:
-        """Per-label weights, per-sample weights and thresholds for multi-label y.
+    def _has_padding_mask(self) -> bool:
+        layers = self.model_._flatten_layers(include_self=False, recursive=True)
+        return any(isinstance(layer, PaddingMask) for layer in layers)
 
-        No Keras work: every check on the multi-label parameters happens here.
-        """
-        if self.loss is not None and self.class_weight is not None:
+    def _check_padding_support(self, lengths: np.ndarray | None) -> None:
+        """Training on padded input needs a model that starts with PaddingMask."""
+        if lengths is None or np.all(lengths == lengths.max()):
+            return
+        if not self._has_padding_mask():
             raise ValueError(
-                "class_weight for multi-label y is applied by skimbal's "
-                "WeightedBinaryCrossentropy loss; leave loss=None (or set "
-                "class_weight=None to use your own loss)."
+                "X holds sequences of different lengths, which skimbal pads at the "
+                "end with NaN; the model has no skimbal.layers.PaddingMask layer to "
+                "mask that padding. Add PaddingMask() right after the Input of your "
+                "model function."
             )
-        threshold = check_threshold(self.threshold, encoder.n_labels)
-        pos, neg = resolve_label_weights(self.class_weight, encoder.label_names_, Y)
-        if self.normalize_weights:
-            factor = label_normalization_factor(pos, neg, Y)
-            pos, neg = pos * factor, neg * factor
-        names = encoder.label_names_.tolist()
-        class_weight_ = {
-            "positive": {name: float(w) for name, w in zip(names, pos, strict=True)},
-            "negative": {name: float(w) for name, w in zip(names, neg, strict=True)},
-        }
-        # the element weights live in the loss; Keras gets the user's weights only
-        sw = user_sw if user_sw is not None else np.ones(len(Y), dtype=np.float32)
-        return class_weight_, sw, threshold
-
-    def _encode_for_keras(self, codes: np.ndarray) -> np.ndarray:
-        if self._mode == "sigmoid":
-            return codes.astype(np.float32).reshape(-1, 1)
-        return codes
 
     # ----------------------------------------------------------------- predict
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        # ``Model.predict`` builds a dataset and an epoch loop on every call
-        # (tens of ms even for one sample). ``predict_on_batch`` runs the same
-        # compiled predict step once; chunks bound the memory of large inputs.
-        chunk = _PREDICT_CHUNK
-        if len(X) <= chunk:
-            return np.asarray(self.model_.predict_on_batch(X))
-        return np.concatenate(
-            [np.asarray(self.model_.predict_on_batch(X[i : i + chunk]))
-             for i in range(0, len(X), chunk)]
-        )
+        return predict_in_chunks(self.model_, X, _PREDICT_CHUNK)
+
+    def _forward_sequences(self, X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+        """Network outputs for a (possibly NaN-padded) batch.
+
+        Padded batches go through the model at once when it masks padding
+        (:class:`~skimbal.layers.PaddingMask`); otherwise (a model trained on
+        equal-length arrays, which has no mask layer and so no masking overhead)
+        the sequences are run in groups of equal length, without any padding.
+        """
+        if lengths is None or np.all(lengths == X.shape[1]) or self._has_padding_mask():
+            return self._forward(X)
+        out = None
+        for n_steps in np.unique(lengths):
+            idx = np.flatnonzero(lengths == n_steps)
+            part = self._forward(X[idx, :n_steps])
+            if out is None:
+                shape = (len(X), X.shape[1], *part.shape[2:]) if part.ndim == 3 else (
+                    len(X), *part.shape[1:])
+                out = np.zeros(shape, dtype=part.dtype)
+            if part.ndim == 3:
+                out[idx, :n_steps] = part
+            else:
+                out[idx] = part
+        return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
@@ -838,14 +805,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
             of ``(T_i, ...)`` arrays.
         """
         check_is_fitted(self, "model_")
-        if self.timestep_targets_:
-            return self._timestep_predict_proba(X)
-        X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
-        raw = self._forward_sequences(X, lengths)
-        if self._mode == "sigmoid":
-            p = raw.reshape(-1)
-            return np.column_stack([1.0 - p, p])
-        return raw
+        proba, lengths = self._proba(X)
+        return self._unpad(proba, lengths)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels, in the form given to ``fit``.
@@ -859,12 +820,22 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         threshold 0.5), and for list ``X`` a list of per-sequence arrays.
         """
         check_is_fitted(self, "model_")
-        if self.timestep_targets_:
-            return self._timestep_predict(X)
-        proba = self.predict_proba(X)
-        if self.target_type_ == "multilabel":
-            return self.target_encoder_.inverse_transform(proba >= self.threshold_)
-        return self.target_encoder_.inverse_transform(np.argmax(proba, axis=1))
+        proba, lengths = self._proba(X)
+        codes = self._target_spec.codes_from_proba(proba, getattr(self, "threshold_", 0.5))
+        return self._unpad(self.target_encoder_.inverse_transform(codes), lengths)
+
+    def _proba(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """``predict_proba`` of a (possibly NaN-padded) batch, and the lengths of list ``X``."""
+        X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
+        raw = self._forward_sequences(X, lengths)
+        return self._target_spec.proba_from_output(raw, self._mode), lengths
+
+    def _unpad(self, out: np.ndarray, lengths: np.ndarray | None) -> Any:
+        """Per-timestep outputs for list ``X`` back as a list of ``(T_i, ...)`` arrays."""
+        if lengths is None or not self.timestep_targets_:
+            return out
+        return unpad(out, lengths)
+
 
     def save(self, path: Any, *, strict: bool = True) -> Any:
         """Save the fitted estimator without pickle; reload with :func:`skimbal.load`.
@@ -899,13 +870,4 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, TimestepMixin, KerasClassi
         (macro over labels, from ``predict_proba``).
         """
         check_is_fitted(self, "model_")
-        if self.timestep_targets_:
-            return self._timestep_score(X, y, sample_weight)
-        if self.target_type_ == "multilabel":
-            return float(
-                f1_score(
-                    np.asarray(y), self.predict(X), average="macro",
-                    sample_weight=sample_weight, zero_division=0.0,
-                )
-            )
-        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+        return self._target_spec.score(y, self.predict(X), sample_weight=sample_weight)

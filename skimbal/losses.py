@@ -35,6 +35,11 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
     ``sample_weight`` passed to ``Model.fit`` multiplies ``l_i`` as usual,
     and ``reduction`` then averages over the batch.
 
+    Per-timestep (sequence-labelling) targets of shape ``(batch, T, n_labels)``
+    use the same formula at every timestep: the loss then has shape
+    ``(batch, T)``, so Keras' temporal ``sample_weight`` (time weights, zero on
+    padded steps) multiplies it.
+
     Parameters
     ----------
     positive_weights : sequence of float
@@ -97,3 +102,27 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
             from_logits=self.from_logits,
         )
         return config
+
+
+@keras.saving.register_keras_serializable(
+    package="skimbal", name="TimestepWeightedBinaryCrossentropy"
+)
+class _LegacyTimestepWeightedBinaryCrossentropy(WeightedBinaryCrossentropy):
+    """Loads models saved before skimbal had one weighted cross-entropy (private).
+
+    Per-timestep multi-label models were compiled with
+    ``skimbal.timestep_losses.TimestepWeightedBinaryCrossentropy(pos_weight,
+    neg_weight)``, the same formula as :class:`WeightedBinaryCrossentropy`;
+    Keras finds this class by that registered name when such a file is loaded.
+    """
+
+    def __init__(
+        self,
+        pos_weight: Sequence[float] | None = None,
+        neg_weight: Sequence[float] | None = None,
+        name: str = "timestep_weighted_bce",
+        **kwargs: Any,
+    ) -> None:
+        positive = kwargs.pop("positive_weights", pos_weight)
+        negative = kwargs.pop("negative_weights", neg_weight)
+        super().__init__(positive, negative, name=name, **kwargs)

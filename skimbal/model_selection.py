@@ -7,7 +7,7 @@ package (module ``iterstrat``), wrapped as a scikit-learn splitter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from numbers import Integral
 from typing import Any
 
@@ -15,12 +15,15 @@ import numpy as np
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 
+from .targets import is_01
+
 __all__ = [
     "MultilabelStratifiedKFold",
     "SequenceStratifiedKFold",
     "multilabel_validation_split",
     "sequence_strata",
     "stratified_validation_split",
+    "validation_strata",
 ]
 
 
@@ -85,9 +88,7 @@ def _check_indicator(y: Any) -> np.ndarray:
             "multi-label stratification needs y of shape (n_samples, n_labels) with "
             f"n_labels >= 2; got shape {Y.shape}. For 1-D labels use StratifiedKFold."
         )
-    if Y.dtype.kind != "b" and not (
-        Y.dtype.kind in "iuf" and np.all((Y == 0) | (Y == 1))
-    ):
+    if not is_01(Y):
         raise ValueError("multi-label y must hold only 0/1 (or bool) entries.")
     return Y.astype(bool)
 
@@ -243,6 +244,38 @@ def multilabel_validation_split(
             f"validation part out of {len(Y)} samples."
         )
     return np.sort(train_idx), np.sort(val_idx)
+
+
+def validation_strata(
+    spec: Any, codes: np.ndarray, mask: np.ndarray | None
+) -> tuple[np.ndarray, Callable[..., tuple[np.ndarray, np.ndarray]]]:
+    """What ``fit`` stratifies its internal validation split by, and with which splitter.
+
+    Parameters
+    ----------
+    spec : skimbal.targets.TargetSpec
+        The kind of target.
+    codes : ndarray
+        Encoded targets (see :func:`skimbal.targets.encode_target`).
+    mask : ndarray of bool of shape (n, T) or None
+        Valid timesteps of per-timestep targets.
+
+    Returns
+    -------
+    strata : ndarray
+        Class codes (single-label), the 0/1 targets (multi-label, iterative
+        stratification) or, for per-timestep targets, one stratum per sequence
+        from the classes it contains (:func:`sequence_strata`).
+    split : callable
+        :func:`stratified_validation_split` or :func:`multilabel_validation_split`.
+    """
+    if spec.per_timestep:
+        return sequence_strata(spec.presence(codes, mask), min_count=2), (
+            stratified_validation_split
+        )
+    if spec.multilabel:
+        return codes, multilabel_validation_split
+    return codes, stratified_validation_split
 
 
 # ---------------------------------------------------------------------------

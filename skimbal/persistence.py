@@ -63,6 +63,8 @@ from typing import Any
 
 import numpy as np
 
+from .targets import target_spec
+
 __all__ = ["FITTED_ATTRIBUTES", "SCHEMA_VERSION", "load", "save"]
 
 FORMAT = "skimbal-model"
@@ -199,7 +201,7 @@ FITTED_ATTRIBUTES: dict[str, str] = {
     "timestep_targets_": "json",
     "variable_length_": "json",
     "time_weight_": "json",
-    "_label_weights": "json",
+    "_label_weights": "json",  # multi-label loss weights (positive, negative)
     "history_": "history",
     "target_encoder_": "target_encoder",
     "_random_state": "json",
@@ -404,7 +406,6 @@ def load(path: PathLike) -> Any:
             est.model_ = keras.saving.load_model(keras_file, safe_mode=True)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ValueError(f"{path}: the Keras model inside is corrupted ({exc}).") from None
-    est._mode = (est._timestep_output_mode() if est.timestep_targets_
-                 else est._output_mode())
+    est._mode = target_spec(est.target_encoder_).output_mode(est.model_.outputs[0].shape)
     return est
 

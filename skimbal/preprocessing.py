@@ -8,51 +8,17 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._sequences import check_sequence_input
+
 __all__ = ["SequenceScaler", "channel_moments"]
 
 
-def _as_sequence_list(X: Any, name: str = "X") -> tuple[list[np.ndarray], bool]:
-    """Return ``X`` as a list of 2-D float arrays and whether it was a 3-D array."""
-    if X is None:
-        raise TypeError(
-            f"{name} is required: expected an array of shape (n_samples, n_timesteps, "
-            "n_features) or a list of (n_timesteps_i, n_features) arrays."
-        )
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        arr = X
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}.")
-        if arr.ndim != 3:
-            raise ValueError(
-                f"{name} must be 3-D (n_samples, n_timesteps, n_features) or a list of "
-                f"2-D sequences; got {arr.ndim}-D {name} of shape {arr.shape}."
-            )
-        if 0 in arr.shape:
-            raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
-        return [arr], True
-    if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
-        raise TypeError(
-            f"{name} must be a 3-D array or a non-empty list of (n_timesteps_i, n_features) "
-            f"arrays; got {type(X).__name__}."
-        )
-    seqs = []
-    for i, s in enumerate(X):
-        a = np.asarray(s)
-        if a.dtype.kind not in "biuf":
-            raise TypeError(f"{name}[{i}] must be numeric; got dtype {a.dtype}.")
-        if a.ndim != 2 or 0 in a.shape:
-            raise ValueError(
-                f"{name}[{i}] must be a non-empty 2-D array (n_timesteps, n_features); "
-                f"got shape {a.shape}."
-            )
-        seqs.append(a)
-    n_feat = {a.shape[1] for a in seqs}
-    if len(n_feat) != 1:
-        raise ValueError(
-            f"All sequences in {name} must have the same number of features; got "
-            f"{sorted(n_feat)}."
-        )
-    return seqs, False
+def _as_sequence_list(
+    X: Any, *, n_features: int | None = None
+) -> tuple[list[np.ndarray], bool]:
+    """``X`` as a list of 3-D / 2-D arrays (checked) and whether it was one 3-D array."""
+    arr, seqs = check_sequence_input(X, n_features=n_features, fitted_by="SequenceScaler")
+    return ([arr], True) if seqs is None else (seqs, False)
 
 
 def _constant_channels(mean: np.ndarray, var: np.ndarray) -> np.ndarray:
@@ -181,8 +147,6 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         seqs, _ = _as_sequence_list(X)
         flat = np.concatenate([s.reshape(-1, s.shape[-1]) for s in seqs], axis=0)
         flat = flat.astype(np.float64, copy=False)
-        if not np.isfinite(flat).all():
-            raise ValueError("X contains NaN or infinity.")
         mean = flat.mean(axis=0)
         var = flat.var(axis=0)
         self.n_features_in_ = flat.shape[1]
@@ -201,13 +165,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def _checked(self, X: Any) -> tuple[list[np.ndarray], bool]:
         """Fitted check, conversion and feature-count check shared by both transforms."""
         check_is_fitted(self, "n_features_in_")
-        seqs, was_array = _as_sequence_list(X)
-        if seqs[0].shape[-1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {seqs[0].shape[-1]} features per timestep, but SequenceScaler "
-                f"was fitted with {self.n_features_in_}."
-            )
-        return seqs, was_array
+        return _as_sequence_list(X, n_features=self.n_features_in_)
 
     def transform(self, X: Any) -> np.ndarray | list[np.ndarray]:
         """Standardise ``X`` with the statistics from ``fit``.

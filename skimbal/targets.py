@@ -30,15 +30,20 @@ With ``target_type="auto"`` a 2-D 0/1 array whose rows **all** sum to exactly
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 __all__ = [
     "TargetEncoder",
+    "TargetSpec",
     "TimestepTargetEncoder",
     "as_label_array",
+    "encode_target",
+    "is_01",
     "is_timestep_target",
+    "target_spec",
     "timestep_presence",
 ]
 
@@ -76,11 +81,20 @@ def _check_label_values(y: np.ndarray) -> None:
             raise ValueError("y contains missing values (None or NaN).")
 
 
-def _is_onehot(y: np.ndarray) -> bool:
-    if y.dtype.kind not in "biuf":
+def is_01(arr: np.ndarray) -> bool:
+    """Whether a bool or numeric array holds only 0 and 1 (the one 0/1-indicator test).
+
+    Arrays of any other dtype (strings, objects) are not indicators.
+    """
+    if arr.dtype.kind == "b":
+        return True
+    if arr.dtype.kind not in "iuf":
         return False
-    binary = np.all((y == 0) | (y == 1))
-    return bool(binary and np.all(y.sum(axis=1) == 1))
+    return bool(np.all((arr == 0) | (arr == 1)))
+
+
+def _is_onehot(y: np.ndarray) -> bool:
+    return is_01(y) and bool(np.all(y.sum(axis=1) == 1))
 
 
 def _is_binary_indicator(y: np.ndarray) -> bool:
@@ -92,9 +106,7 @@ def _is_binary_indicator(y: np.ndarray) -> bool:
             and v in (0, 1)
             for v in y.ravel()
         )
-    if y.dtype.kind not in "iuf":
-        return False
-    return bool(np.all((y == 0) | (y == 1)))
+    return is_01(y)
 
 
 def _column_names(y: Any) -> list | None:
@@ -316,9 +328,7 @@ def is_multilabel_indicator(y: Any) -> bool:
     whose rows all have exactly one 1 is one-hot (single-label) instead.
     """
     arr = np.asarray(y)
-    if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "biuf":
-        return False
-    if not np.all((arr == 0) | (arr == 1)):
+    if arr.ndim != 2 or arr.shape[1] < 2 or not is_01(arr):
         return False
     return not bool(np.all(arr.sum(axis=1) == 1))
 
@@ -355,7 +365,7 @@ def check_multilabel_indicator(y: Any, *, name: str = "y") -> np.ndarray:
         )
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a numeric 0/1 matrix; got dtype {arr.dtype}.")
-    if not np.all((arr == 0) | (arr == 1)):
+    if not is_01(arr):
         raise ValueError(
             f"{name} must hold only 0 and 1 (label absent / present); found other "
             "values (or NaN)."
@@ -476,7 +486,7 @@ class TimestepTargetEncoder:
         flat = self._flat(y, lengths, n_samples, n_timesteps)
         self.dtype_ = flat.dtype
         if flat.ndim == 2:
-            if flat.dtype.kind not in "biuf" or not np.all((flat == 0) | (flat == 1)):
+            if not is_01(flat):
                 raise ValueError(
                     "per-timestep multilabel y (n, T, n_labels) must hold 0/1 "
                     "indicators."
@@ -510,7 +520,7 @@ class TimestepTargetEncoder:
                     f"per-timestep multilabel y must have {self.n_classes} labels per "
                     f"timestep, as in fit; got shape {flat.shape[1:]}."
                 )
-            if not np.all((flat == 0) | (flat == 1)):
+            if not is_01(flat):
                 raise ValueError("per-timestep multilabel y must hold 0/1 indicators.")
             codes = flat.astype(np.float32)
         else:
@@ -568,9 +578,242 @@ def timestep_presence(y: Any, lengths: np.ndarray | None = None) -> np.ndarray:
     enc = TimestepTargetEncoder().fit(items, np.asarray(lengths), len(items), T)
     codes = enc.transform(items, np.asarray(lengths), len(items), T)
     valid = np.arange(T)[None, :] < np.asarray(lengths)[:, None]
-    if enc.kind == "per_timestep_multilabel":
-        return np.any((codes > 0) & valid[..., None], axis=1)
-    onehot = np.zeros((len(items), enc.n_classes), dtype=bool)
-    rows = np.broadcast_to(np.arange(len(items))[:, None], codes.shape)
-    onehot[rows[valid], codes[valid]] = True
-    return onehot
+    return target_spec(enc).presence(codes, valid)
+
+
+# ---------------------------------------------------------------------------
+# What each kind of target means for the network
+# ---------------------------------------------------------------------------
+_BINARY_KINDS = ("binary", "per_timestep_binary")
+_MULTILABEL_KINDS = ("multilabel", "per_timestep_multilabel")
+
+
+@dataclass(frozen=True, eq=False)
+class TargetSpec:
+    """What a kind of target means for the network, from ``y`` to labels and back.
+
+    The one place that knows, per kind (``"binary"``, ``"multiclass"``,
+    ``"onehot"``, ``"multilabel"`` and the ``"per_timestep_*"`` variants), the
+    output units and activation, the default loss, the encoding of ``y`` for
+    Keras, how network outputs become ``predict_proba`` and labels, and the
+    fitted ``classes_`` / ``n_classes_``. The classifier and
+    :mod:`skimbal.persistence` ask it (through :func:`target_spec`) instead of
+    branching on the kind.
+
+    Parameters
+    ----------
+    kind : str
+        The encoder's ``kind``.
+    n_classes : int
+        Number of classes (single-label kinds) or of labels (multi-label kinds).
+    keys : ndarray of shape (n_classes,)
+        The class labels in code order, or the label names (multi-label kinds):
+        the keys of ``class_weight`` dicts and of ``class_weight_``.
+
+    Notes
+    -----
+    The *output mode* (see :meth:`output_mode`) is what the network's last
+    layer does: ``"sigmoid"`` (one unit, binary), ``"softmax"`` (one unit per
+    class) or ``"multilabel"`` (one sigmoid unit per label). A binary target
+    may also be learned by a user model with two softmax units.
+    """
+
+    kind: str
+    n_classes: int
+    keys: np.ndarray
+
+    @property
+    def per_timestep(self) -> bool:
+        """Whether ``y`` holds a label per timestep (sequence labelling)."""
+        return self.kind in TIMESTEP_KINDS
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether each target is a 0/1 vector of independent labels."""
+        return self.kind in _MULTILABEL_KINDS
+
+    @property
+    def thresholded(self) -> bool:
+        """Whether labels come from per-label decision thresholds (``threshold_``).
+
+        Sequence-level multi-label only; per-timestep multi-label targets use 0.5.
+        """
+        return self.kind == "multilabel"
+
+    @property
+    def n_outputs(self) -> int:
+        """Units of the default network's output layer."""
+        return 1 if self.kind in _BINARY_KINDS else self.n_classes
+
+    @property
+    def activation(self) -> str:
+        """Activation of the default network's output layer."""
+        return "sigmoid" if self.n_outputs == 1 or self.multilabel else "softmax"
+
+    def n_classes_attr(self) -> int | list[int]:
+        """The fitted ``n_classes_`` (``[2] * n_labels`` for sequence-level multi-label)."""
+        return [2] * self.n_classes if self.kind == "multilabel" else self.n_classes
+
+    def output_mode(self, output_shape: Any) -> str:
+        """Check a model's output shape against this kind and return the output mode.
+
+        Raises
+        ------
+        ValueError
+            Per-timestep targets and an output that is not ``(batch, T, units)``,
+            or a number of output units that fits no mode of this kind.
+        """
+        shape = tuple(output_shape)
+        if self.per_timestep and len(shape) != 3:
+            raise ValueError(
+                "per-timestep targets need a model whose output has shape "
+                f"(batch, T, units) (return_sequences=True and a Dense head); the "
+                f"model's output has shape {shape}."
+            )
+        n_out = shape[-1]
+        if self.multilabel:
+            if n_out != self.n_classes:
+                raise ValueError(
+                    f"The model's output layer has {n_out} units; expected "
+                    f"{self.n_classes} sigmoid units, one per label."
+                )
+            return "multilabel"
+        if n_out == 1 and self.n_classes == 2:
+            return "sigmoid"
+        if n_out == self.n_classes:
+            return "softmax"
+        raise ValueError(
+            f"The model's output layer has {n_out} units; expected 1 (binary "
+            f"sigmoid) or {self.n_classes} (one per class, softmax)."
+        )
+
+    def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None) -> Any:
+        """The loss used when ``loss=None``.
+
+        Multi-label: :class:`skimbal.losses.WeightedBinaryCrossentropy` with the
+        per-label ``(positive, negative)`` weights (all 1 when ``label_weights`` is
+        ``None``); otherwise binary / sparse categorical cross-entropy to match
+        ``mode``.
+        """
+        if mode == "multilabel":
+            from .losses import WeightedBinaryCrossentropy
+
+            if label_weights is None:
+                label_weights = (np.ones(self.n_classes), np.ones(self.n_classes))
+            pos, neg = label_weights
+            return WeightedBinaryCrossentropy(np.asarray(pos).tolist(),
+                                              np.asarray(neg).tolist())
+        return "binary_crossentropy" if mode == "sigmoid" else "sparse_categorical_crossentropy"
+
+    def encode_for_keras(self, codes: np.ndarray, mode: str) -> np.ndarray:
+        """Encoded targets as the network's loss wants them (a trailing unit axis for sigmoid)."""
+        if mode == "sigmoid":
+            return codes.astype(np.float32)[..., None]
+        return codes
+
+    def proba_from_output(self, raw: np.ndarray, mode: str) -> np.ndarray:
+        """Network outputs -> ``predict_proba`` (a single sigmoid becomes two columns)."""
+        if mode == "sigmoid":
+            p = raw[..., 0]
+            return np.stack([1.0 - p, p], axis=-1)
+        return raw
+
+    def codes_from_proba(self, proba: np.ndarray, threshold: Any = 0.5) -> np.ndarray:
+        """``predict_proba`` -> codes for the encoder's ``inverse_transform``.
+
+        Multi-label: 0/1 where the probability is ``>= threshold`` (per label);
+        otherwise the most probable class.
+        """
+        if self.multilabel:
+            return (proba >= threshold).astype(np.int64)
+        return np.argmax(proba, axis=-1)
+
+    def presence(self, codes: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Per-timestep kinds: which classes (labels) occur at a valid step of each sequence.
+
+        ``codes`` is ``(n, T)`` or ``(n, T, n_labels)``, ``mask`` ``(n, T)``;
+        returns a bool array ``(n, n_classes)``.
+        """
+        if self.multilabel:
+            return np.any((codes > 0) & mask[..., None], axis=1)
+        presence = np.zeros((codes.shape[0], self.n_classes), dtype=bool)
+        rows = np.broadcast_to(np.arange(codes.shape[0])[:, None], codes.shape)
+        presence[rows[mask], codes[mask]] = True
+        return presence
+
+    def score(self, y: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """The estimator's ``score``: accuracy, macro F1 (multi-label) or, per
+        timestep, balanced accuracy over the valid steps."""
+        from sklearn.metrics import accuracy_score, f1_score
+
+        if self.per_timestep:
+            from .metrics import timestep_score
+
+            return timestep_score(y, y_pred, metric="balanced_accuracy",
+                                  sample_weight=sample_weight)
+        if self.multilabel:
+            return float(f1_score(np.asarray(y), y_pred, average="macro",
+                                  sample_weight=sample_weight, zero_division=0.0))
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
+
+
+def target_spec(encoder: Any) -> TargetSpec:
+    """The :class:`TargetSpec` of a fitted :class:`TargetEncoder` or
+    :class:`TimestepTargetEncoder`."""
+    names = getattr(encoder, "label_names_", None)
+    keys = names if encoder.kind == "multilabel" else encoder.classes_
+    return TargetSpec(encoder.kind, encoder.n_classes, np.asarray(keys))
+
+
+def encode_target(
+    y: Any,
+    *,
+    per_timestep: bool,
+    n_samples: int,
+    n_timesteps: int,
+    lengths: np.ndarray | None,
+    target_type: str = "auto",
+    label_names: Any = None,
+) -> tuple[TargetEncoder | TimestepTargetEncoder, np.ndarray, np.ndarray | None]:
+    """Fit the encoder of ``y`` and encode it: the one entry point of ``fit``.
+
+    Parameters
+    ----------
+    y : array-like or list
+        Training targets (see :class:`TargetEncoder` and
+        :class:`TimestepTargetEncoder`).
+    per_timestep : bool
+        Whether ``y`` holds a label per timestep (see :func:`is_timestep_target`).
+    n_samples, n_timesteps : int
+        Shape of the (padded) ``X``.
+    lengths : ndarray of shape (n_samples,) or None
+        Valid lengths of list ``X``; ``None`` for an array.
+    target_type, label_names
+        As for :class:`TargetEncoder` (sequence-level targets).
+
+    Returns
+    -------
+    encoder : TargetEncoder or TimestepTargetEncoder
+        Fitted.
+    codes : ndarray
+        Encoded ``y`` (int codes, or float32 0/1 indicators for multi-label).
+    mask : ndarray of bool of shape (n_samples, n_timesteps) or None
+        Per-timestep targets: the valid (unpadded) steps; ``None`` otherwise.
+    """
+    if per_timestep:
+        encoder = TimestepTargetEncoder().fit(y, lengths, n_samples, n_timesteps)
+        codes = encoder.transform(y, lengths, n_samples, n_timesteps)
+        if lengths is None:
+            mask = np.ones((n_samples, n_timesteps), bool)
+        else:
+            mask = np.arange(n_timesteps)[None, :] < np.asarray(lengths)[:, None]
+        return encoder, codes, mask
+    labels = as_label_array(y)
+    if len(labels) != n_samples:
+        raise ValueError(
+            f"X and y have different numbers of samples: len(X)={n_samples}, "
+            f"len(y)={len(labels)}."
+        )
+    # the encoder is fitted on ``y`` itself: a DataFrame keeps its column names
+    encoder = TargetEncoder(target_type, label_names).fit(y)
+    return encoder, encoder.transform(labels), None

@@ -1,8 +1,22 @@
 """Class weights as pure, vectorised numpy (no Keras import).
 
-The classifier calls these inside ``fit`` on the targets ``fit`` receives, so
-each cross-validation fold (and each resampled training set) gets weights from
-its own label counts.
+The classifier calls :func:`fit_weights` inside ``fit`` on the targets ``fit``
+receives, so each cross-validation fold (and each resampled training set) gets
+weights from its own label counts. It is the one entry point for every kind of
+target; it applies one of two rule sets:
+
+* **single-label** (binary, multiclass, one-hot, and their per-timestep
+  variants): :func:`resolve_class_weight` on the class counts over the targets
+  (valid timesteps for per-timestep ``y``), rescaled by
+  :func:`normalization_factor`; the weights reach Keras as per-sample
+  (per-timestep) ``sample_weight``.
+* **multi-label** (sequence-level and per-timestep alike):
+  :func:`resolve_label_weights` gives a positive and a negative weight per label
+  from the label counts over the targets (valid timesteps), rescaled by
+  :func:`label_normalization_factor` so that the mean element weight is 1; the
+  weights reach the loss (:class:`skimbal.losses.WeightedBinaryCrossentropy`)
+  as :attr:`FittedWeights.loss_weights`, and Keras' ``sample_weight`` holds only
+  the user's and the time weights.
 """
 
 from __future__ import annotations
@@ -10,11 +24,14 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "FittedWeights",
+    "fit_weights",
     "resolve_class_weight",
     "class_sample_weight",
     "normalization_factor",
@@ -23,8 +40,6 @@ __all__ = [
     "label_normalization_factor",
     "time_weight_profile",
     "align_time_weights",
-    "timestep_class_counts",
-    "multilabel_timestep_class_weight",
 ]
 
 
@@ -188,8 +203,9 @@ def resolve_label_weights(
     label_names : ndarray of shape (n_labels,)
         Names (or indices) of the label columns, used as dict keys and in
         messages.
-    Y : ndarray of shape (n_samples, n_labels)
-        The 0/1 training targets.
+    Y : ndarray of shape (n_targets, n_labels)
+        The 0/1 training targets (for per-timestep targets, those of the valid
+        timesteps).
 
     Returns
     -------
@@ -391,65 +407,114 @@ def align_time_weights(profile: np.ndarray, lengths: np.ndarray | None, n: int) 
     return np.where(t < lengths, profile[src], 0.0)
 
 
-def timestep_class_counts(codes: np.ndarray, mask: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class counts over the valid timesteps (``mask`` True) of ``(n, T)`` codes."""
-    return np.bincount(codes[mask], minlength=n_classes)
+# ---------------------------------------------------------------- entry point
+@dataclass(frozen=True)
+class FittedWeights:
+    """What :func:`fit_weights` computes for one training set.
+
+    Attributes
+    ----------
+    class_weight_ : dict
+        The fitted ``class_weight_`` (layout per kind: see
+        :class:`skimbal.WeightedSequenceClassifier`).
+    sample_weight : ndarray of float32, shape (n_samples,) or (n_samples, n_timesteps)
+        Keras ``sample_weight``: class weights (single-label kinds) times time
+        weights times the user's ``sample_weight``; 0 on padded timesteps.
+    loss_weights : (ndarray, ndarray) or None
+        Multi-label kinds: the per-label ``(positive, negative)`` weights the loss
+        applies per element; ``None`` for single-label kinds.
+    """
+
+    class_weight_: dict
+    sample_weight: np.ndarray
+    loss_weights: tuple[np.ndarray, np.ndarray] | None
 
 
-def multilabel_timestep_class_weight(
-    class_weight: None | str | Mapping[Any, Any],
-    Y: np.ndarray,
-    mask: np.ndarray,
+def fit_weights(
+    class_weight: Any,
+    spec: Any,
+    codes: np.ndarray,
     *,
+    mask: np.ndarray | None = None,
     normalize: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Positive / negative weight per label for per-timestep multilabel targets.
+    sample_weight: Any = None,
+    time_weights: np.ndarray | None = None,
+) -> FittedWeights:
+    """Class weights, Keras sample weights and loss weights for any kind of target.
 
     Parameters
     ----------
-    class_weight : None, "balanced" or dict
-        ``"balanced"``: for label ``j`` with ``p_j`` positive and ``q_j``
-        negative valid steps, ``w_pos = N / (2 p_j)`` and ``w_neg = N / (2 q_j)``
-        (scikit-learn's formula, one binary problem per label). A dict maps
-        label index ``j`` to the weight of its positive steps (negatives weigh
-        1). ``None``: all 1.
-    Y : ndarray of shape (n, T, n_labels)
-        0/1 indicators (padded steps arbitrary).
-    mask : ndarray of bool, shape (n, T)
-        Valid timesteps.
+    class_weight : None, "balanced", dict or array-like
+        The estimator's ``class_weight`` (arrays: multi-label targets only).
+    spec : skimbal.targets.TargetSpec
+        The kind of target (``spec.multilabel``, ``spec.per_timestep``) and
+        ``spec.keys``: the class labels in code order (single-label kinds) or the
+        label names (multi-label kinds), the keys of a ``class_weight`` dict.
+    codes : ndarray
+        Encoded targets: int codes ``(n,)`` / ``(n, T)``, or 0/1 indicators
+        ``(n, n_labels)`` / ``(n, T, n_labels)``.
+    mask : ndarray of bool of shape (n, T) or None
+        Per-timestep kinds: the valid timesteps; counts and weights ignore the others.
     normalize : bool, default=True
-        Rescale each label's pair so its mean weight over valid steps is 1.
+        Rescale the class weights to a mean of 1 over the targets (elements for
+        multi-label), as ``normalize_weights`` documents.
+    sample_weight : array-like of shape (n,) or None
+        The user's per-sample weights, multiplied in unscaled.
+    time_weights : ndarray of shape (n, T) or None
+        Per-timestep kinds: weights per step (0 on padding), multiplied in.
 
     Returns
     -------
-    pos_weight, neg_weight : ndarray of shape (n_labels,)
+    FittedWeights
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad ``class_weight`` or ``sample_weight`` (see :func:`resolve_class_weight`,
+        :func:`resolve_label_weights`, :func:`check_sample_weight`), or combined
+        weights that are zero at every valid timestep.
     """
-    valid = Y[mask]
-    n_valid = valid.shape[0]
-    pos = valid.sum(axis=0).astype(np.float64)
-    neg = n_valid - pos
-    n_labels = Y.shape[-1]
-    if class_weight is None:
-        pos_w, neg_w = np.ones(n_labels), np.ones(n_labels)
-    elif isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise ValueError(
-                f"class_weight={class_weight!r} is not supported; use None, "
-                "'balanced' or a dict {label_index: weight}."
-            )
-        empty = np.flatnonzero((pos == 0) | (neg == 0))
-        if len(empty):
-            raise ValueError(
-                "class_weight='balanced' needs positive and negative timesteps for "
-                f"every label; labels {empty.tolist()} are constant over the valid "
-                "timesteps."
-            )
-        pos_w, neg_w = n_valid / (2 * pos), n_valid / (2 * neg)
+    user = check_sample_weight(sample_weight, len(codes))
+    valid = codes if mask is None else codes[mask]
+    if spec.multilabel:
+        names = np.asarray(spec.keys)
+        pos, neg = resolve_label_weights(class_weight, names, valid)
+        if normalize:
+            factor = label_normalization_factor(pos, neg, valid)
+            pos, neg = pos * factor, neg * factor
+        loss_weights = (pos, neg)
+        keys = names.tolist()
+        if spec.per_timestep:
+            class_weight_ = {j: {0: float(neg[j]), 1: float(pos[j])} for j in range(len(pos))}
+        else:
+            class_weight_ = {
+                "positive": {k: float(w) for k, w in zip(keys, pos, strict=True)},
+                "negative": {k: float(w) for k, w in zip(keys, neg, strict=True)},
+            }
+        # the element weights live in the loss; Keras gets the other weights only
+        weights = np.ones(codes.shape[:2] if spec.per_timestep else len(codes))
     else:
-        pos_w = resolve_class_weight(class_weight, np.arange(n_labels), pos + 1)
-        neg_w = np.ones(n_labels)
-    if normalize:
-        total = pos_w * pos + neg_w * neg
-        factor = np.where(total > 0, n_valid / np.where(total > 0, total, 1), 1.0)
-        pos_w, neg_w = pos_w * factor, neg_w * factor
-    return pos_w, neg_w
+        if not isinstance(class_weight, (str, Mapping, type(None))):
+            raise TypeError(
+                "class_weight as an array of per-label weights needs a multi-label y; "
+                "for single-label targets use None, 'balanced' or a dict {label: weight}."
+            )
+        classes = np.asarray(spec.keys)
+        counts = np.bincount(valid, minlength=len(classes))
+        cw = resolve_class_weight(class_weight, classes, counts)
+        if normalize:
+            cw = cw * normalization_factor(cw, counts)
+        loss_weights = None
+        class_weight_ = {
+            label: float(w) for label, w in zip(classes.tolist(), cw, strict=True)
+        }
+        weights = cw[codes]
+    if time_weights is not None:
+        weights = weights * time_weights
+    if user is not None:
+        weights = weights * user.reshape(-1, *([1] * (weights.ndim - 1)))
+    if mask is not None:
+        weights = np.where(mask, weights, 0.0)
+        if not np.any(weights > 0):
+            raise ValueError("The combined sample weights are zero at every valid timestep.")
+    return FittedWeights(class_weight_, weights.astype(np.float32), loss_weights)

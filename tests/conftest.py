@@ -41,6 +41,17 @@ def fast_params():
     return dict(FAST)
 
 
+@pytest.fixture
+def no_keras(monkeypatch):
+    """Fail the test if any Keras model gets built (validation must come first)."""
+    from skimbal import WeightedSequenceClassifier
+
+    def boom(self):
+        raise AssertionError("Keras work started before input validation")
+
+    monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", boom)
+
+
 def string_labels(y: np.ndarray) -> np.ndarray:
     names = np.array(["normal", "fraud", "other"])
     return names[y]

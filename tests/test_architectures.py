@@ -19,14 +19,6 @@ TINY = dict(units=4, conv_filters=(4, 4), conv_kernel_sizes=(3, 3), random_state
 
 
 @pytest.fixture
-def no_keras(monkeypatch):
-    def boom(self):
-        raise AssertionError("Keras work started before input validation")
-
-    monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", boom)
-
-
-@pytest.fixture
 def fit_spy(monkeypatch):
     return spy_keras_fit(monkeypatch)
 

@@ -15,7 +15,8 @@ from skimbal import WeightedSequenceClassifier
 
 def _search():
     return GridSearchCV(
-        WeightedSequenceClassifier(units=3, epochs=1, learning_rate=0.01, random_state=0),
+        WeightedSequenceClassifier(units=3, epochs=1, learning_rate=0.01, random_state=0,
+                                   batch_size=32),
         {"class_weight": [None, "balanced"], "cell": ["gru", "lstm"]},
         cv=StratifiedKFold(2), scoring="balanced_accuracy",
     )

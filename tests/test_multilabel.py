@@ -276,16 +276,6 @@ def test_pickle_round_trip(ml_data, balanced_clf):
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.fixture
-def no_keras(monkeypatch):
-    """Fail the test if any Keras model gets built."""
-
-    def boom(self):
-        raise AssertionError("Keras work started before input validation")
-
-    monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", boom)
-
-
 X6 = np.zeros((6, 4, 2), dtype=np.float32)
 Y6 = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0]])
 Y_BIN = np.array([0, 1, 0, 1, 0, 1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import zipfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -208,3 +209,45 @@ def test_per_timestep_variable_length_round_trip(tmp_path, kind):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(back.time_weight_, clf.time_weight_)
     assert back.target_type_ == clf.target_type_ and back.variable_length_
+
+
+LEGACY = Path(__file__).parent / "data" / "legacy_models"
+
+
+@pytest.mark.parametrize("name", ["binary", "multilabel", "timestep_multilabel"])
+def test_models_saved_before_one_fit_path_still_load(name):
+    """Files written before issue 18 (tools/make_legacy_fixtures.py) load and predict alike.
+
+    ``timestep_multilabel`` was compiled with the old ``TimestepWeightedBinaryCrossentropy``
+    (``skimbal.timestep_losses``), ``multilabel`` with ``WeightedBinaryCrossentropy``.
+    """
+    back = skimbal.load(LEGACY / f"{name}.skimbal")
+    expected = np.load(LEGACY / f"{name}.npz")
+    np.testing.assert_allclose(back.predict_proba(expected["X"]), expected["proba"],
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(back.predict(expected["X"]), expected["pred"])
+    assert back.model_.loss is not None
+
+
+def test_variable_length_model_saved_before_one_fit_path_still_loads():
+    """Its network starts with PaddingMask, saved from ``skimbal.masking`` (now in layers)."""
+    back = skimbal.load(LEGACY / "timestep_variable_length.skimbal")
+    expected = np.load(LEGACY / "timestep_variable_length.npz")
+    X = [x[:n] for x, n in zip(expected["X"], expected["lengths"], strict=True)]
+    proba, pred = back.predict_proba(X), back.predict(X)
+    for i, n in enumerate(expected["lengths"]):
+        np.testing.assert_allclose(proba[i], expected["proba"][i, :n], rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(pred[i], expected["pred"][i, :n])
+
+
+def test_legacy_per_timestep_model_saves_again(tmp_path):
+    """A model loaded from an old file (old loss name) can be saved and loaded again."""
+    from skimbal.losses import WeightedBinaryCrossentropy
+
+    back = skimbal.load(LEGACY / "timestep_multilabel.skimbal")
+    assert isinstance(back.model_.loss, WeightedBinaryCrossentropy)
+    again = skimbal.load(back.save(tmp_path / "again.skimbal"))
+    X = np.load(LEGACY / "timestep_multilabel.npz")["X"]
+    np.testing.assert_array_equal(again.predict_proba(X), back.predict_proba(X))
+    assert again.model_.loss.get_config()["positive_weights"] == (
+        back.model_.loss.get_config()["positive_weights"])

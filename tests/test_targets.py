@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from skimbal.targets import TargetEncoder
+from skimbal.targets import TargetEncoder, TargetSpec, TimestepTargetEncoder, target_spec
 
 
 @pytest.mark.parametrize(
@@ -136,3 +136,64 @@ def test_label_names_length_and_uniqueness():
         TargetEncoder(label_names=["a"]).fit([[1, 1], [0, 1]])
     with pytest.raises(ValueError, match="unique"):
         TargetEncoder(label_names=["a", "a"]).fit([[1, 1], [0, 1]])
+
+
+# ------------------------------------------------------------ TargetSpec
+@pytest.mark.parametrize(
+    "y, kind, n_outputs, activation",
+    [
+        (np.array([0, 1, 1, 0]), "binary", 1, "sigmoid"),
+        (np.array(["a", "b", "c", "a"]), "multiclass", 3, "softmax"),
+        (np.eye(3)[[0, 1, 2, 0]], "onehot", 3, "softmax"),
+        (np.array([[1, 0], [1, 1], [0, 0], [0, 1]]), "multilabel", 2, "sigmoid"),
+    ],
+)
+def test_spec_output_layer_per_kind(y, kind, n_outputs, activation):
+    spec = target_spec(TargetEncoder().fit(y))
+    assert (spec.kind, spec.n_outputs, spec.activation) == (kind, n_outputs, activation)
+    assert not spec.per_timestep
+    assert spec.output_mode((None, n_outputs)) in ("sigmoid", "softmax", "multilabel")
+    with pytest.raises(ValueError, match="output layer has 7 units"):
+        spec.output_mode((None, 7))
+
+
+def test_spec_sigmoid_round_trip_and_two_softmax_units_for_binary():
+    spec = target_spec(TargetEncoder().fit(np.array(["no", "yes", "no"])))
+    codes = np.array([0, 1, 0])
+    assert spec.encode_for_keras(codes, "sigmoid").shape == (3, 1)
+    np.testing.assert_array_equal(spec.encode_for_keras(codes, "softmax"), codes)
+    proba = spec.proba_from_output(np.array([[0.2], [0.9]]), "sigmoid")
+    np.testing.assert_allclose(proba, [[0.8, 0.2], [0.1, 0.9]])
+    np.testing.assert_array_equal(spec.codes_from_proba(proba), [0, 1])
+    assert spec.output_mode((None, 2)) == "softmax"  # a user model may use 2 softmax units
+    assert spec.default_loss("sigmoid", None) == "binary_crossentropy"
+    assert spec.default_loss("softmax", None) == "sparse_categorical_crossentropy"
+
+
+def test_spec_multilabel_threshold_and_weighted_loss():
+    from skimbal.losses import WeightedBinaryCrossentropy
+
+    spec = target_spec(TargetEncoder().fit(np.array([[1, 0, 1], [0, 1, 1]])))
+    assert spec.thresholded and spec.n_classes_attr() == [2, 2, 2]
+    proba = np.array([[0.5, 0.4, 0.7]])
+    np.testing.assert_array_equal(spec.codes_from_proba(proba, np.array([0.5, 0.5, 0.8])),
+                                  [[1, 0, 0]])
+    loss = spec.default_loss("multilabel", (np.array([2.0, 1, 1]), np.array([0.5, 1, 1])))
+    assert isinstance(loss, WeightedBinaryCrossentropy)
+    assert loss.positive_weights == [2.0, 1.0, 1.0]
+
+
+def test_spec_per_timestep_kinds():
+    enc = TimestepTargetEncoder().fit(np.array([[0, 1, 0], [0, 0, 0]]), None, 2, 3)
+    spec = target_spec(enc)
+    assert spec.per_timestep and spec.n_outputs == 1 and not spec.thresholded
+    with pytest.raises(ValueError, match=r"\(batch, T, units\)"):
+        spec.output_mode((None, 1))
+    assert spec.output_mode((None, 3, 1)) == "sigmoid"
+    proba = spec.proba_from_output(np.array([[[0.3], [0.6]]]), "sigmoid")
+    assert proba.shape == (1, 2, 2)
+    mask = np.array([[True, True, False], [True, False, False]])
+    codes = np.array([[0, 1, 1], [0, 1, 1]])
+    np.testing.assert_array_equal(spec.presence(codes, mask), [[True, True], [True, False]])
+    ml = TargetSpec("per_timestep_multilabel", 2, np.arange(2))
+    assert ml.multilabel and ml.n_outputs == 2 and ml.activation == "sigmoid"

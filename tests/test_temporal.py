@@ -102,8 +102,8 @@ def test_multilabel_steps_weighted_loss(monkeypatch):
     neg = 100 - pos
     pos_w, neg_w = 100 / (2 * pos), 100 / (2 * neg)  # mean weight already 1
     loss = seen["loss"]
-    np.testing.assert_allclose(loss.pos_weight, pos_w, rtol=1e-6)
-    np.testing.assert_allclose(loss.neg_weight, neg_w, rtol=1e-6)
+    np.testing.assert_allclose(loss.positive_weights, pos_w, rtol=1e-6)
+    np.testing.assert_allclose(loss.negative_weights, neg_w, rtol=1e-6)
     np.testing.assert_allclose(seen["sample_weight"], np.tile([1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
                                                               (20, 1)))
     # the loss of one timestep, by hand
@@ -243,14 +243,6 @@ def test_timestep_scorer_in_cv_and_grid_search(ragged):
 
 
 # ------------------------------------------------------------ bad input
-@pytest.fixture
-def no_keras(monkeypatch):
-    def boom(self):
-        raise AssertionError("Keras work started before input validation")
-
-    monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", boom)
-
-
 XL = [np.zeros((4, 2)), np.ones((3, 2))]
 YL = [np.array([0, 1, 0, 0]), np.array([1, 0, 0])]
 XA = np.zeros((4, 5, 2))
@@ -276,6 +268,10 @@ YA = np.array([[0, 1, 0, 0, 0]] * 2 + [[0, 0, 0, 0, 0]] * 2)
          "time_weight_range"),
         (XA, YA, {"time_weight": "cubic"}, "time_weight"),
         (XA, YA, {"time_weight_half_life": 0.0}, "time_weight_half_life"),
+        # one rule set with sequence-level multi-label y: a user loss would drop the
+        # per-label weights
+        (XA, np.stack([YA, 1 - YA], axis=-1),
+         {"class_weight": "balanced", "loss": "binary_crossentropy"}, "leave loss=None"),
     ],
 )
 def test_bad_temporal_input(no_keras, X, y, params, match):

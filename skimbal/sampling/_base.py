@@ -7,93 +7,31 @@ from typing import Any
 import numpy as np
 from imblearn.base import BaseSampler
 
+from .._sequences import check_sequence_input as _check_sequences
 from ..targets import as_label_array, check_multilabel_indicator
 from ._imbalance import _irlbl_from_counts, _mean_ir_from_irlbl
 
 __all__ = [
     "BaseMultilabelSampler",
+    "BaseSequenceSampler",
     "SequenceSamplerTagsMixin",
     "check_resample_sample_weight",
     "check_sequence_input",
 ]
 
-_SHAPE = "(n_samples, n_timesteps, n_features)"
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError(
-            f"{name} contains NaN or infinity; impute or drop missing values before "
-            "resampling (samplers cannot interpolate or compare missing values)."
-        )
-
-
 def check_sequence_input(X: Any, *, name: str = "X") -> tuple[np.ndarray | None, list | None]:
-    """Validate sequences for a sampler.
+    """Validate sequences for a sampler (:func:`skimbal._sequences.check_sequence_input`).
 
     Returns ``(array, None)`` for equal-length input (a 3-D array, or a list
     of 2-D arrays that all have the same shape, stacked) and ``(None, list)``
     for a list of variable-length ``(n_timesteps_i, n_features)`` arrays.
-    The caller's arrays are never modified or copied unless stacking a list.
-
-    Raises
-    ------
-    TypeError
-        ``X`` is None or not numeric.
-    ValueError
-        ``X`` is not 3-D (2-D in particular), has empty axes, sequences with
-        different feature counts, or NaN / infinity.
+    The caller's arrays are never modified, nor copied unless stacking a list;
+    their dtype is kept.
     """
-    if X is None:
-        raise TypeError(f"{name} is required: expected an array of shape {_SHAPE}.")
-    if isinstance(X, (list, tuple)):
-        if len(X) == 0:
-            raise ValueError(f"{name} is an empty list; expected at least one sequence.")
-        seqs = [np.asarray(x) for x in X]
-        for i, s in enumerate(seqs):
-            if s.ndim != 2:
-                raise ValueError(
-                    f"each sequence in a list {name} must be 2-D (n_timesteps, "
-                    f"n_features); {name}[{i}] has shape {s.shape}."
-                )
-            if s.dtype.kind not in "biuf":
-                raise TypeError(f"{name}[{i}] must be numeric; got dtype {s.dtype}.")
-            if 0 in s.shape:
-                raise ValueError(f"{name}[{i}] has an empty axis: shape {s.shape}.")
-        n_feat = {s.shape[1] for s in seqs}
-        if len(n_feat) > 1:
-            raise ValueError(
-                f"all sequences in {name} must have the same number of features; "
-                f"got {sorted(n_feat)}."
-            )
-        for i, s in enumerate(seqs):
-            _check_finite(s, f"{name}[{i}]")
-        if len({s.shape for s in seqs}) == 1:
-            return np.stack(seqs), None
-        return None, seqs
-    arr = np.asarray(X)
-    if arr.dtype == object:
-        raise ValueError(
-            f"{name} is an object array (ragged?); pass variable-length sequences as a "
-            f"list of (n_timesteps, n_features) arrays, or an array of shape {_SHAPE}."
-        )
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}.")
-    if arr.ndim != 3:
-        hint = (
-            " For univariate series add a feature axis (X[..., np.newaxis]); for "
-            "tabular 2-D data use the imbalanced-learn sampler directly."
-            if arr.ndim == 2
-            else ""
-        )
-        raise ValueError(
-            f"{name} must be 3-D {_SHAPE} or a list of (n_timesteps, n_features) "
-            f"arrays; got {arr.ndim}-D {name} of shape {arr.shape}.{hint}"
-        )
-    if 0 in arr.shape:
-        raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
-    _check_finite(arr, name)
-    return arr, None
+    arr, seqs = _check_sequences(X, name=name)
+    if seqs is not None and len({s.shape for s in seqs}) == 1:
+        return np.stack(seqs), None
+    return arr, seqs
 
 
 def check_resample_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
@@ -125,15 +63,86 @@ class SequenceSamplerTagsMixin:
         return tags
 
 
-class BaseMultilabelSampler(SequenceSamplerTagsMixin, BaseSampler):
-    """Shared validation of the multi-label samplers (MLROS, MLSMOTE)."""
+class BaseSequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
+    """Base class of skimbal's samplers (imbalanced-learn's template, for 3-D input).
+
+    The public :meth:`fit_resample` does the validation every sampler shares
+    (parameters, the sequences, ``y`` through the subclass's ``_check_y``,
+    matching lengths) and calls the subclass's ``_fit_resample`` with the
+    checked input; a list ``X`` of equal-length sequences comes back as a list.
+    Subclasses implement ``_check_y(y, n_samples)`` and ``_fit_resample(X, y,
+    **params)`` (and may add ``_check_params``), where ``X`` is a 3-D array or,
+    for variable-length input, a list of ``(n_timesteps_i, n_features)`` arrays.
+    """
+
+    def fit(self, X: Any, y: Any, **params: Any) -> BaseSequenceSampler:
+        """Resample once to fit (prefer :meth:`fit_resample`).
+
+        Returns
+        -------
+        self
+        """
+        self.fit_resample(X, y, **params)
+        return self
+
+    def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple:
+        """Validate ``X`` and ``y`` and resample them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences: a 3-D array, or a list of ``(n_timesteps_i, n_features)``
+            arrays (variable lengths where the sampler supports them).
+        y : array-like of shape (n_samples,), (n_samples, n_classes) or \
+(n_samples, n_labels)
+            Targets, as the sampler accepts them.
+        **params : dict
+            Passed to the sampler (``sample_weight`` for
+            :class:`~skimbal.sampling.SequenceSampler`).
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_resampled, n_timesteps, n_features) or list
+            Same container as ``X`` (array or list).
+        y_resampled : ndarray
+        sample_weight_resampled : ndarray of shape (n_resampled,)
+            Only where the sampler carries a ``sample_weight``.
+        """
+        self._validate_params()
+        self._check_params()
+        arr, seqs = check_sequence_input(X)
+        n_samples = len(arr) if arr is not None else len(seqs)
+        y_checked = self._check_y(y, n_samples)
+        out = self._fit_resample(arr if arr is not None else seqs, y_checked, **params)
+        if isinstance(X, (list, tuple)) and isinstance(out[0], np.ndarray):
+            out = (list(out[0]), *out[1:])
+        return out
+
+    def _check_params(self) -> None:
+        """Checks of the parameters beyond ``_parameter_constraints`` (none by default)."""
+
+    def _check_y(self, y: Any, n_samples: int) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def _check_lengths(n_samples: int, n_y: int) -> None:
+        if n_y != n_samples:
+            raise ValueError(
+                f"X and y have different numbers of samples: len(X)={n_samples}, "
+                f"len(y)={n_y}."
+            )
+
+
+class BaseMultilabelSampler(BaseSequenceSampler):
+    """Shared validation of the multi-label samplers (MLROS, MLSMOTE).
+
+    ``_fit_resample`` receives ``y`` as ``(y_array, labels)``: the caller's array
+    and its 0/1 int8 indicator matrix.
+    """
 
     _sampling_type = "over-sampling"
 
-    def _check_inputs(self, X: Any, y: Any) -> tuple:
-        self._validate_params()
-        arr, seqs = check_sequence_input(X)
-        n_samples = len(arr) if arr is not None else len(seqs)
+    def _check_y(self, y: Any, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
         y_arr = as_label_array(y)
         if y_arr.ndim == 1 or (y_arr.ndim == 2 and y_arr.shape[1] == 1):
             raise ValueError(
@@ -143,12 +152,8 @@ class BaseMultilabelSampler(SequenceSamplerTagsMixin, BaseSampler):
                 "or SequenceSampler(SMOTE())."
             )
         labels = check_multilabel_indicator(y_arr)
-        if len(labels) != n_samples:
-            raise ValueError(
-                f"X and y have different numbers of samples: len(X)={n_samples}, "
-                f"len(y)={len(labels)}."
-            )
-        return arr, seqs, y_arr, labels
+        self._check_lengths(n_samples, len(labels))
+        return y_arr, labels
 
     def _record_imbalance(self, labels: np.ndarray) -> None:
         irlbl = _irlbl_from_counts(labels.sum(axis=0))
@@ -157,19 +162,6 @@ class BaseMultilabelSampler(SequenceSamplerTagsMixin, BaseSampler):
         self.minority_labels_ = np.flatnonzero(
             np.isfinite(irlbl) & (irlbl > self.mean_imbalance_ratio_)
         )
-
-    def fit(self, X: Any, y: Any) -> BaseMultilabelSampler:
-        """Resample once to fit (prefer :meth:`fit_resample`).
-
-        Returns
-        -------
-        self
-        """
-        self.fit_resample(X, y)
-        return self
-
-    def _fit_resample(self, X: Any, y: Any) -> tuple:  # required by imblearn's ABC
-        return self.fit_resample(X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -97,24 +97,14 @@ class MLROS(BaseMultilabelSampler):
         self.percentage = percentage
         self.random_state = random_state
 
-    def fit_resample(self, X: Any, y: Any) -> tuple:
+    def _fit_resample(self, X: Any, y: tuple) -> tuple:
         """Add clones of samples from the minority-label bags.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or list
-            Sequences (a list may hold variable-length arrays).
-        y : array-like of shape (n_samples, n_labels)
-            Multi-label indicator matrix (0/1).
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_resampled, n_timesteps, n_features) or list
-            Originals first, then the clones; same container and dtype as ``X``.
-        y_resampled : ndarray of shape (n_resampled, n_labels)
-            Same dtype as ``y``.
+        ``X`` is a 3-D array or a list of variable-length sequences; the result
+        holds the originals first, then the clones, in the container and dtype
+        of ``X`` (``y`` in its own dtype).
         """
-        arr, seqs, y_arr, labels = self._check_inputs(X, y)
+        y_arr, labels = y
         rng = check_random_state(self.random_state)
         self._record_imbalance(labels)
         n_samples = len(labels)
@@ -136,12 +126,10 @@ class MLROS(BaseMultilabelSampler):
                     break
         indices = np.concatenate([np.arange(n_samples), np.asarray(clones, dtype=np.intp)])
         self.sample_indices_ = indices
-        if arr is not None:
-            self.n_features_in_ = arr.shape[2]
-            X_res = arr[indices]
-            if isinstance(X, (list, tuple)):
-                X_res = list(X_res)
+        if isinstance(X, np.ndarray):
+            self.n_features_in_ = X.shape[2]
+            X_res = X[indices]
         else:
-            self.n_features_in_ = seqs[0].shape[1]
-            X_res = [seqs[i] for i in indices]
+            self.n_features_in_ = X[0].shape[1]
+            X_res = [X[i] for i in indices]
         return X_res, y_arr[indices]

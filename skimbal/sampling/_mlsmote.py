@@ -119,31 +119,21 @@ class MLSMOTE(BaseMultilabelSampler):
         self.k_neighbors = k_neighbors
         self.random_state = random_state
 
-    def fit_resample(self, X: Any, y: Any) -> tuple:
+    def _fit_resample(self, X: Any, y: tuple) -> tuple:
         """Add one synthetic sample per member of each minority-label bag.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features)
-            Equal-length sequences.
-        y : array-like of shape (n_samples, n_labels)
-            Multi-label indicator matrix (0/1).
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_resampled, n_timesteps, n_features)
-            Originals first, then the synthetic samples. Floating ``X`` keeps
-            its dtype; integer ``X`` comes back as float32.
-        y_resampled : ndarray of shape (n_resampled, n_labels)
-            Same dtype as ``y``.
+        ``X`` must be a 3-D array (equal-length sequences). The result holds
+        the originals first, then the synthetic samples; floating ``X`` keeps its
+        dtype, integer ``X`` comes back as float32, ``y`` keeps its dtype.
         """
-        arr, seqs, y_arr, labels = self._check_inputs(X, y)
-        if arr is None:
+        y_arr, labels = y
+        if not isinstance(X, np.ndarray):
             raise ValueError(
                 "MLSMOTE interpolates between sequences and needs equal-length input "
                 "(a 3-D array); got a list of variable-length sequences. Use MLROS, "
                 "which clones whole sequences, or pad the sequences to equal length."
             )
+        arr = X
         rng = check_random_state(self.random_state)
         self._record_imbalance(labels)
         n, n_timesteps, n_features = arr.shape

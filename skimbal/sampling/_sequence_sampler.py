@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods
 
 from ..targets import TargetEncoder, as_label_array, is_multilabel_indicator
-from ._base import SequenceSamplerTagsMixin, check_resample_sample_weight, check_sequence_input
+from ._base import BaseSequenceSampler, check_resample_sample_weight
 
 __all__ = ["SequenceSampler"]
 
@@ -24,7 +23,7 @@ def _picks_by_label_only(sampler: Any) -> bool:
     return isinstance(sampler, RandomOverSampler) and sampler.shrinkage is None
 
 
-class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
+class SequenceSampler(BaseSequenceSampler):
     """Apply an imbalanced-learn sampler to 3-D sequence data.
 
     imbalanced-learn samplers take 2-D ``X``. ``SequenceSampler`` flattens
@@ -129,8 +128,7 @@ class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
         self.sampler = sampler
 
     # --------------------------------------------------------------- checks
-    def _check_sampler(self) -> None:
-        self._validate_params()
+    def _check_params(self) -> None:
         from ._mlros import MLROS
         from ._mlsmote import MLSMOTE
 
@@ -152,11 +150,7 @@ class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
                 "skimbal.sampling.MLSMOTE (synthetic) or skimbal.sampling.MLROS "
                 "(random over-sampling) for multi-label targets."
             )
-        if len(y_arr) != n_samples:
-            raise ValueError(
-                f"X and y have different numbers of samples: len(X)={n_samples}, "
-                f"len(y)={len(y_arr)}."
-            )
+        self._check_lengths(n_samples, len(y_arr))
         if y_arr.ndim == 2 and y_arr.shape[1] > 1:
             # one-hot: resample class codes and re-encode with all columns
             # (imblearn returns a single column for two-class one-hot y)
@@ -198,17 +192,18 @@ class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
         sample_weight_resampled : ndarray of shape (n_resampled,)
             Only when ``sample_weight`` is given.
         """
-        self._check_sampler()
-        arr, seqs = check_sequence_input(X)
-        n_samples = len(arr) if arr is not None else len(seqs)
-        y_inner, onehot = self._check_y(y, n_samples)
+        return super().fit_resample(X, y, sample_weight=sample_weight)
+
+    def _fit_resample(self, X: Any, y: tuple, sample_weight: Any = None) -> tuple:
+        """Resample checked sequences; ``y`` is ``_check_y``'s ``(target, encoder)``."""
+        y_inner, onehot = y
+        arr, seqs = (X, None) if isinstance(X, np.ndarray) else (None, X)
+        n_samples = len(X)
         sw = check_resample_sample_weight(sample_weight, n_samples)
         sampler = clone(self.sampler)
 
         if arr is not None:
             X_res, y_res = self._resample_array(sampler, arr, y_inner)
-            if isinstance(X, (list, tuple)):
-                X_res = list(X_res)
             self.n_timesteps_in_ = arr.shape[1]
             self.n_features_in_ = arr.shape[2]
         else:
@@ -262,6 +257,3 @@ class SequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
             # whole samples were selected: return them in their own dtype
             return X[indices], y_res
         return flat_res.reshape(-1, n_timesteps, n_features).astype(X_in.dtype, copy=False), y_res
-
-    def _fit_resample(self, X: Any, y: Any) -> tuple:  # required by imblearn's ABC
-        return self.fit_resample(X, y)
