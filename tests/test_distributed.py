@@ -14,6 +14,9 @@ from skimbal import WeightedSequenceClassifier
 
 
 def _search():
+    # batch_size=32: the workers run TensorFlow with 1 thread, this process with 2;
+    # results agree to float round-off only, which with batch_size="auto" (10 here,
+    # more steps) flipped one test prediction (docs/performance.md)
     return GridSearchCV(
         WeightedSequenceClassifier(units=3, epochs=1, learning_rate=0.01, random_state=0,
                                    batch_size=32),
