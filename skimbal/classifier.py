@@ -56,6 +56,17 @@ __all__ = ["WeightedSequenceClassifier"]
 # Rows per forward pass in predict / predict_proba (bounds peak memory).
 _PREDICT_CHUNK = 4096
 
+# Private attributes that fit sets (besides the public ``*_`` ones).
+_PRIVATE_FITTED = frozenset({
+    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_input_moments",
+    "_fit_callbacks",
+})
+
+
+def _is_fitted_attribute(name: str) -> bool:
+    """Whether an instance attribute is fitted state (not a parameter)."""
+    return name in _PRIVATE_FITTED or (name.endswith("_") and not name.startswith("__"))
+
 
 class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     """Recurrent sequence classifier whose class weights are computed inside ``fit``.
@@ -591,7 +602,32 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Returns
         -------
         self
+
+        Notes
+        -----
+        The fit runs on a private working copy of the estimator; its fitted
+        state (``model_``, ``classes_``, ``history_``, ...) is committed to
+        ``self`` only once training has completed. A fit that fails or is
+        interrupted (an exception, ``KeyboardInterrupt``) therefore leaves the
+        previous fitted state intact, or the estimator unfitted.
         """
+        work = self._working_copy()
+        work._fit(X, y, sample_weight)
+        # commit: everything at once, nothing before training has succeeded
+        vars(self).clear()
+        vars(self).update(vars(work))
+        return self
+
+    def _working_copy(self) -> WeightedSequenceClassifier:
+        """A shallow copy holding this estimator's parameters and no fitted state."""
+        work = object.__new__(type(self))
+        vars(work).update(
+            (k, v) for k, v in vars(self).items() if not _is_fitted_attribute(k)
+        )
+        return work
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
+        """The body of :meth:`fit`, run on the working copy from :meth:`_working_copy`."""
         self._check_params()
         X, lengths = check_sequence_batch(X)
         n, T = X.shape[:2]
@@ -640,11 +676,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         input_moments = channel_moments(X) if self.standardize else None
 
-        # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); attributes
-        # that only some targets have are removed first, so a refit on another kind
-        # of target leaves none from the previous fit
-        for attr in ("history_", "model_", "label_names_", "threshold_", "time_weight_"):
-            self.__dict__.pop(attr, None)
+        # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); this is
+        # the working copy (see fit), which starts without any fitted state
         self.target_encoder_ = encoder
         self.timestep_targets_ = spec.per_timestep
         self.variable_length_ = lengths is not None
@@ -687,7 +720,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             self.threshold_ = f1_optimal_thresholds(
                 codes[val_idx], self._forward(X[val_idx]), self.label_names_
             )
-        return self
 
     def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
                            T: int) -> tuple[int, ...]:

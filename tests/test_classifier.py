@@ -446,3 +446,73 @@ def test_feature_count_at_predict(binary_data, fast_params):
         clf.predict(X[:, :, :2])
     # a different number of timesteps is fine
     assert clf.predict(X[:, :5]).shape == (len(X),)
+
+
+# ------------------------------------------ a failed fit leaves no half-fitted state
+class _Interrupt(keras.callbacks.Callback):
+    """Raise KeyboardInterrupt in the middle of training (as Ctrl-C would)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def _wrong_size_model(meta):
+    inp = keras.Input(shape=(None, meta["n_features_in_"]))
+    h = keras.layers.GRU(2)(inp)
+    return keras.Model(inp, keras.layers.Dense(5, activation="softmax")(h))
+
+
+@pytest.fixture
+def fitted_binary(binary_data, fast_params):
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1}).fit(X, y)
+    return clf, X[:4], clf.predict(X[:4]), clf.predict_proba(X[:4])
+
+
+def _three_class(binary_data):
+    X, y = binary_data
+    return X, np.arange(len(y)) % 3
+
+
+@pytest.mark.parametrize(
+    "params, err",
+    [
+        (dict(loss="nonexistent_loss"), ValueError),
+        (dict(model=_wrong_size_model), ValueError),
+        (dict(callbacks=[_Interrupt()]), KeyboardInterrupt),
+    ],
+    ids=["bad-loss", "wrong-output-size", "interrupted"],
+)
+def test_failed_refit_keeps_previous_fit(fitted_binary, binary_data, params, err):
+    clf, X4, pred, proba = fitted_binary
+    model, classes, state = clf.model_, clf.classes_, dict(vars(clf))
+    clf.set_params(**params)
+    with pytest.raises(err):
+        clf.fit(*_three_class(binary_data))
+    assert clf.model_ is model and clf.classes_ is classes
+    assert {k: v for k, v in vars(clf).items() if k.endswith("_")} == {
+        k: v for k, v in state.items() if k.endswith("_")}
+    np.testing.assert_array_equal(clf.predict(X4), pred)  # 4 labels for 4 inputs
+    np.testing.assert_array_equal(clf.predict_proba(X4), proba)
+
+
+@pytest.mark.parametrize(
+    "params, err",
+    [
+        (dict(model=_wrong_size_model), ValueError),
+        (dict(callbacks=[_Interrupt()]), KeyboardInterrupt),
+    ],
+    ids=["wrong-output-size", "interrupted"],
+)
+def test_failed_first_fit_leaves_estimator_unfitted(binary_data, fast_params, params, err):
+    from sklearn.utils.validation import check_is_fitted
+
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1, **params})
+    before = dict(vars(clf))
+    with pytest.raises(err):
+        clf.fit(*_three_class(binary_data))
+    assert vars(clf) == before
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    with pytest.raises(NotFittedError):
+        clf.predict(binary_data[0][:4])
