@@ -63,6 +63,39 @@ _PRIVATE_FITTED = frozenset({
 })
 
 
+# Metric names that Model.compile understands but keras.metrics.get does not.
+_COMPILE_METRIC_ALIASES = frozenset({"acc", "accuracy", "crossentropy", "ce"})
+
+# Numeric parameters for which a bool (an int subclass) is a mistake, not a number.
+_NO_BOOL_PARAMS = ("epochs", "batch_size", "patience", "frontend_filters", "units",
+                   "learning_rate", "dropout", "validation_fraction", "time_weight_half_life")
+
+
+def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
+    """Resolve ``optimizer`` / ``loss`` / ``metrics`` given by name, before any model work.
+
+    Names are looked up in Keras' registries (``keras.optimizers.get`` etc.), so an
+    unknown name is a ``ValueError`` naming the parameter instead of an error at
+    compile time. Objects and classes are left to Keras.
+    """
+    checks = []
+    if isinstance(optimizer, str):
+        checks.append(("optimizer", optimizer, "optimizer", "optimizers", "adam"))
+    if isinstance(loss, str):
+        checks.append(("loss", loss, "loss", "losses", "binary_crossentropy"))
+    for i, metric in enumerate(metrics or []):
+        if isinstance(metric, str) and metric not in _COMPILE_METRIC_ALIASES:
+            checks.append((f"metrics[{i}]", metric, "metric", "metrics", "auc"))
+    for param, value, what, module, example in checks:
+        try:
+            getattr(keras, module).get(value)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"{param}={value!r} is not a known Keras {what} name; pass a name "
+                f"that keras.{module}.get accepts (e.g. {example!r}) or a Keras object."
+            ) from None
+
+
 def _is_fitted_attribute(name: str) -> bool:
     """Whether an instance attribute is fitted state (not a parameter)."""
     return name in _PRIVATE_FITTED or (name.endswith("_") and not name.startswith("__"))
@@ -455,6 +488,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
+        for name in _NO_BOOL_PARAMS:
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(
+                    f"{name} must be a number (or 'auto' where allowed), not the bool "
+                    f"{getattr(self, name)!r}."
+                )
         self._validate_params()
         check_architecture_params(
             architecture=self.architecture, units=self.units, dense_units=self.dense_units,
@@ -473,6 +512,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "model must be a function that builds a Keras model, not a model "
                 "instance (an instance would be shared between clones and folds)."
             )
+        check_compile_names(self.optimizer, self.loss, self.metrics)
 
     # ------------------------------------------------------------- model build
     def _check_model_param(self):  # overrides scikeras

@@ -410,6 +410,15 @@ def test_bad_X_y(no_keras, X, y, err, match):
         (dict(units=0), ValueError, "units"),
         (dict(dropout=1.5), ValueError, "dropout"),
         (dict(model=keras.Sequential()), TypeError, "model must be a function"),
+        (dict(optimizer="nonexistent_opt"), ValueError,
+         "optimizer='nonexistent_opt' is not a known Keras optimizer"),
+        (dict(loss="nonexistent_loss"), ValueError,
+         "loss='nonexistent_loss' is not a known Keras loss"),
+        (dict(metrics=["accuracy", "nonexistent_metric"]), ValueError,
+         r"metrics\[1\]='nonexistent_metric' is not a known Keras metric"),
+        (dict(epochs=True), TypeError, "epochs must be a number.*not the bool True"),
+        (dict(batch_size=False), TypeError, "batch_size must be a number"),
+        (dict(units=True), TypeError, "units must be a number"),
     ],
 )
 def test_bad_params(no_keras, params, err, match):
