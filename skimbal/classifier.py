@@ -36,6 +36,7 @@ from .architectures import (
     POOLINGS,
     build_sequence_model,
     check_architecture_params,
+    check_frontend_strides,
     resolve_frontend_strides,
 )
 from .layers import PaddingMask
@@ -899,8 +900,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def _proba(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """``predict_proba`` of a (possibly NaN-padded) batch, and the lengths of list ``X``."""
         X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
+        self._check_frontend_length(X.shape[1] if lengths is None else int(lengths.min()))
         raw = self._forward_sequences(X, lengths)
         return self._target_spec.proba_from_output(raw, self._mode), lengths
+
+    def _check_frontend_length(self, min_timesteps: int) -> None:
+        """The error ``fit`` gives when the strided front-end would leave zero steps.
+
+        The strides are read from the network (its ``frontend_conv_*`` layers), so
+        this also holds for an estimator restored by :func:`skimbal.load`.
+        """
+        strides = tuple(
+            int(layer.strides[0])
+            for layer in self.model_._flatten_layers(include_self=False, recursive=True)
+            if layer.name.startswith("frontend_conv") and hasattr(layer, "strides")
+        )
+        if strides:
+            check_frontend_strides(strides, min_timesteps, at_predict=True)
 
     def _unpad(self, out: np.ndarray, lengths: np.ndarray | None) -> Any:
         """Per-timestep outputs for list ``X`` back as a list of ``(T_i, ...)`` arrays."""

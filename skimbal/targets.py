@@ -64,6 +64,11 @@ def as_label_array(y: Any) -> np.ndarray:
     arr = np.asarray(y)
     if arr.ndim == 0:
         raise TypeError(f"y must be an array-like of labels, got the scalar {y!r}.")
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"y is complex-valued (dtype {arr.dtype}); expected class labels (ints, bools "
+            "or strings) or 0/1 indicators."
+        )
     return arr
 
 
@@ -430,13 +435,14 @@ def is_timestep_target(
         found = isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= 1
     else:
         try:
-            arr = as_label_array(y)
+            arr = np.asarray(y) if y is not None else y
         except ValueError:  # ragged nested lists
             raise ValueError(
                 "y is ragged (label sequences of different lengths) but X is one "
                 "array of equal-length sequences; pass X as a list of (T_i, "
                 "n_features) arrays for variable-length data."
             ) from None
+        arr = as_label_array(arr)
         found = arr.ndim == 3 or (arr.ndim == 2 and arr.shape[1] == n_timesteps > 1)
     if per_timestep is True and not found:
         raise ValueError(

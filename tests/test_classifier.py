@@ -387,6 +387,13 @@ Y_OK = np.array([0, 1, 0, 1, 0, 1])
         (X_OK, np.zeros(6, int), ValueError, "single class"),
         (np.full((6, 4, 2), "a"), Y_OK, TypeError, "numeric"),
         (None, Y_OK, TypeError, "X is required"),
+        (X_OK, Y_OK.astype(complex), ValueError, "y is complex-valued"),
+        (np.full((6, 4, 2), 1e39), Y_OK, ValueError,
+         "finite values beyond the float32 range.*overflow float32"),
+        ([np.full((4, 2), 1e39)] * 6, Y_OK, ValueError, r"X\[0\] has finite values beyond"),
+        (np.array([np.zeros((3, 2)), np.zeros((4, 2)), np.zeros((5, 2)),
+                   np.zeros((3, 2)), np.zeros((4, 2)), np.zeros((5, 2))], dtype=object),
+         Y_OK, TypeError, r"object array of 6 sequences.*list of \(T_i, n_features\)"),
     ],
 )
 def test_bad_X_y(no_keras, X, y, err, match):
@@ -402,6 +409,7 @@ def test_bad_X_y(no_keras, X, y, err, match):
         (dict(class_weight={1: -2.0}), ValueError, "positive finite"),
         (dict(class_weight={1: float("nan")}), ValueError, "positive finite"),
         (dict(class_weight={1: "ten"}), TypeError, "positive real number"),
+        (dict(class_weight={True: 3.0}), ValueError, r"not classes of y: \[True\]"),
         (dict(class_weight="balance"), ValueError, "class_weight"),
         (dict(cell="transformer"), ValueError, "cell"),
         (dict(validation_fraction=1.0), ValueError, "validation_fraction"),
@@ -525,3 +533,43 @@ def test_failed_first_fit_leaves_estimator_unfitted(binary_data, fast_params, pa
         check_is_fitted(clf)
     with pytest.raises(NotFittedError):
         clf.predict(binary_data[0][:4])
+
+
+def test_sparse_X_refused(no_keras):
+    import scipy.sparse as sp
+
+    with pytest.raises(TypeError, match="sparse input is not supported"):
+        WeightedSequenceClassifier().fit(sp.csr_matrix(np.zeros((6, 4))), Y_OK)
+
+
+def test_X_not_modified_by_overflow_check():
+    X = np.full((6, 4, 2), 1e39)
+    before = X.copy()
+    with pytest.raises(ValueError, match="overflow"):
+        WeightedSequenceClassifier().fit(X, Y_OK)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_predict_shorter_than_frontend_stride(binary_data, fast_params):
+    """The clear error fit gives, not TensorFlow's 'Negative dimension size'."""
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1,
+                                        "frontend_strides": (2, 2)}).fit(X, y)
+    with pytest.raises(ValueError, match=r"downsample by 4x.*shortest sequence of X "
+                                         r"\(3 timesteps\).*at least 4 timesteps"):
+        clf.predict(X[:, :3])
+    with pytest.raises(ValueError, match="at least 4 timesteps"):
+        clf.predict_proba([x[:3] for x in X[:2]])
+    assert clf.predict(X[:, :4]).shape == (len(X),)
+
+
+def test_predict_proba_from_threads_equals_sequential(binary_data, fast_params):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1}).fit(X, y)
+    expected = clf.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: clf.predict_proba(X), range(8)))
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
