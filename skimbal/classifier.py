@@ -198,7 +198,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         forces one class per sample; ``"multilabel"`` forces a multi-label
         indicator (useful when, by chance, every sample has one positive).
         A single label column with ``"multilabel"`` is an error: pass 1-D
-        labels for binary classification.
+        labels for binary classification. The same rule reads the last axis
+        of a per-timestep 3-D ``y`` ``(n, T, k)``: one-hot per step
+        (``"per_timestep_multiclass"``) or independent labels per step
+        (``"per_timestep_multilabel"``); an explicit value also makes a 2-D
+        ``y`` sequence-level (see ``per_timestep``).
     label_names : array-like of shape (n_labels,) or None, default=None
         Names of the labels of a multi-label ``y`` (used as ``class_weight``
         dict keys and in ``class_weight_``); overrides DataFrame columns.
@@ -672,14 +676,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._check_params()
         X, lengths = check_sequence_batch(X)
         n, T = X.shape[:2]
-        # an explicit target_type (sequence-level kinds) rules out auto-detected
-        # per-timestep targets
-        per_timestep = (
-            False if self.per_timestep == "auto" and self.target_type != "auto"
-            else self.per_timestep
-        )
         timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
-                                      per_timestep=per_timestep)
+                                      per_timestep=self.per_timestep,
+                                      target_type=self.target_type)
         frontend_strides = self._check_kind_params(timestep, lengths, T)
         encoder, codes, mask = encode_target(
             y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,

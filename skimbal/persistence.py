@@ -319,7 +319,7 @@ ROUTING_PREFIXES = ("model", "fit", "compile", "predict", "optimizer", "loss", "
 _ENCODER_STATE = {
     "TargetEncoder": {"target_type", "label_names", "kind", "classes_", "dtype_", "ndim_",
                       "label_names_"},
-    "TimestepTargetEncoder": {"kind", "classes_", "dtype_", "_inner"},
+    "TimestepTargetEncoder": {"target_type", "kind", "classes_", "dtype_", "_inner"},
 }
 _KERAS_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"})
 
@@ -575,8 +575,11 @@ def _check_fitted_consistency(f: dict[str, Any]) -> None:
         if kind == "per_timestep_multilabel":
             need("target_encoder_", inner is None, "per-timestep multilabel has no inner encoder")
         else:
+            inner_kind = getattr(inner, "kind", None)
+            if inner_kind == "onehot":  # per-step one-hot classes
+                inner_kind = "binary" if len(getattr(inner, "classes_", ())) == 2 else "multiclass"
             need("target_encoder_", isinstance(inner, TargetEncoder)
-                 and f"per_timestep_{getattr(inner, 'kind', None)}" == kind
+                 and f"per_timestep_{inner_kind}" == kind
                  and np.array_equal(inner.classes_, enc.classes_),
                  "inner encoder does not match")
     else:

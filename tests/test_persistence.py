@@ -446,3 +446,12 @@ def test_load_keeps_safe_mode(saved, monkeypatch):
     monkeypatch.setattr(keras.saving, "load_model", spy)
     skimbal.load(saved)
     assert seen["safe_mode"] is True
+
+
+def test_per_step_onehot_round_trip(tmp_path):
+    Y = np.eye(3, dtype=int)[np.random.RandomState(0).randint(0, 3, (30, 5))]
+    X = np.random.RandomState(1).normal(size=(30, 5, 2))
+    clf = WeightedSequenceClassifier(units=3, epochs=1, random_state=0).fit(X, Y)
+    back = skimbal.load(clf.save(tmp_path / "onehot.skimbal"))
+    assert back.target_type_ == "per_timestep_multiclass"
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
