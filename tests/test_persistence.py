@@ -203,12 +203,15 @@ def test_per_timestep_variable_length_round_trip(tmp_path, kind):
     X_list = [x[:n] for x, n in zip(X, lengths, strict=True)]
     y_list = [t[:n] for t, n in zip(y, lengths, strict=True)]
     clf = WeightedSequenceClassifier(units=3, epochs=1, class_weight="balanced",
-                                     time_weight="linear", random_state=0).fit(X_list, y_list)
+                                     time_weight="linear", random_state=0,
+                                     target_type="multilabel" if kind == "multilabel" else "auto",
+                                     ).fit(X_list, y_list)
     back = skimbal.load(clf.save(tmp_path / "ts.zip"))
     for a, b in zip(back.predict_proba(X_list), clf.predict_proba(X_list), strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(back.time_weight_, clf.time_weight_)
     assert back.target_type_ == clf.target_type_ and back.variable_length_
+    assert back.target_type_ == f"per_timestep_{'multilabel' if kind == 'multilabel' else 'binary'}"
 
 
 LEGACY = Path(__file__).parent / "data" / "legacy_models"
