@@ -43,7 +43,6 @@ def main(out: Path) -> None:
                                      weights=(0.8, 0.2), random_state=0)
     Y = np.stack([y, 1 - y], axis=-1)
     clf = WeightedSequenceClassifier(class_weight="balanced", time_weight="linear",
-                                     target_type="multilabel",  # one-hot per step
                                      **TINY).fit(X, Y)
     clf.save(out / "timestep_multilabel.skimbal")
     np.savez(out / "timestep_multilabel.npz", X=X, proba=clf.predict_proba(X),
