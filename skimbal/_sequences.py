@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import _check_n_features, all_finite, check_sequences
+from ._validation import _check_n_features, check_sequences, to_finite_float
 
 __all__ = [
     "PAD_VALUE",
@@ -139,11 +139,7 @@ def check_sequence_input(
     if widths[0] == 0:
         raise ValueError(f"{name} has sequences with 0 features.")
     _check_n_features(int(widths[0]), n_features, name, fitted_by)
-    if dtype is not None:
-        seqs = [s.astype(dtype, copy=False) for s in seqs]
-    for i, s in enumerate(seqs):
-        if s.dtype.kind == "f" and not all_finite(s):
-            raise ValueError(f"{name}[{i}] contains NaN or infinity.")
+    seqs = [to_finite_float(s, dtype, f"{name}[{i}]") for i, s in enumerate(seqs)]
     return None, seqs
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["all_finite", "check_sequences"]
+__all__ = ["all_finite", "check_sequences", "to_finite_float"]
 
 # Rows of the first axis checked at a time by all_finite (bounds the temporary).
 _FINITE_BLOCK_BYTES = 8 * 2**20
@@ -84,8 +84,17 @@ def check_sequences(
     except ValueError:
         raise ValueError(
             f"{name} is ragged (sequences of different lengths or shapes); "
-            "expected an array of shape (n_samples, n_timesteps, n_features)."
+            "expected an array of shape (n_samples, n_timesteps, n_features), or, for "
+            "variable-length sequences, a list of (T_i, n_features) arrays."
         ) from None
+    if arr.dtype.kind == "O" and arr.ndim == 1 and all(
+        isinstance(v, (np.ndarray, list, tuple)) for v in arr[:100]
+    ):
+        raise TypeError(
+            f"{name} is an object array of {len(arr)} sequences (ragged); pass "
+            "variable-length sequences as a list of (T_i, n_features) float arrays, "
+            f"e.g. list({name})."
+        )
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}.")
     if arr.ndim != 3:
@@ -102,8 +111,26 @@ def check_sequences(
     if 0 in arr.shape:
         raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
     _check_n_features(arr.shape[2], n_features, name, fitted_by)
+    return to_finite_float(arr, dtype, name)
+
+
+def to_finite_float(arr: np.ndarray, dtype: Any, name: str) -> np.ndarray:
+    """``arr`` as ``dtype`` (no copy when it has it), refusing NaN, infinity and overflow.
+
+    Finite values too large for ``dtype`` (float64 beyond float32's range) are
+    reported as an overflow, not as "NaN or infinity".
+    """
+    out = arr
     if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    if arr.dtype.kind == "f" and not all_finite(arr):
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = arr.astype(dtype, copy=False)
+    if out.dtype.kind == "f" and not all_finite(out):
+        if out is not arr and arr.dtype.kind == "f" and all_finite(arr):
+            limit = np.finfo(out.dtype).max
+            raise ValueError(
+                f"{name} has finite values beyond the {out.dtype} range (|x| > {limit:.4g}), "
+                f"which overflow {out.dtype}; rescale the data (e.g. with "
+                "skimbal.preprocessing.SequenceScaler or a change of units)."
+            )
         raise ValueError(f"{name} contains NaN or infinity.")
-    return arr
+    return out

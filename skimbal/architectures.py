@@ -137,7 +137,8 @@ def frontend_output_length(n_timesteps: int, strides: Sequence[int]) -> int:
     return n
 
 
-def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
+def check_frontend_strides(strides: Sequence[int], min_timesteps: int,
+                           *, at_predict: bool = False) -> None:
     """Raise if ``strides`` would reduce the shortest sequence to zero steps.
 
     Parameters
@@ -146,6 +147,8 @@ def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
         The ``frontend_strides`` parameter.
     min_timesteps : int
         Length of the shortest training sequence.
+    at_predict : bool, default=False
+        Word the error for sequences given to ``predict`` (a fitted network).
 
     Raises
     ------
@@ -158,6 +161,12 @@ def check_frontend_strides(strides: Sequence[int], min_timesteps: int) -> None:
         total = 1
         for s in strides:
             total *= s
+        if at_predict:
+            raise ValueError(
+                f"frontend_strides={tuple(strides)!r} downsample by {total}x, which reduces "
+                f"the shortest sequence of X ({min_timesteps} timesteps) to zero steps; "
+                f"this fitted network needs sequences of at least {total} timesteps."
+            )
         raise ValueError(
             f"frontend_strides={tuple(strides)!r} downsample by {total}x, which reduces "
             f"the shortest training sequence ({min_timesteps} timesteps) to zero steps; "

@@ -36,6 +36,7 @@ from .architectures import (
     POOLINGS,
     build_sequence_model,
     check_architecture_params,
+    check_frontend_strides,
     resolve_frontend_strides,
 )
 from .layers import PaddingMask
@@ -55,6 +56,50 @@ __all__ = ["WeightedSequenceClassifier"]
 
 # Rows per forward pass in predict / predict_proba (bounds peak memory).
 _PREDICT_CHUNK = 4096
+
+# Private attributes that fit sets (besides the public ``*_`` ones).
+_PRIVATE_FITTED = frozenset({
+    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_input_moments",
+    "_fit_callbacks",
+})
+
+
+# Metric names that Model.compile understands but keras.metrics.get does not.
+_COMPILE_METRIC_ALIASES = frozenset({"acc", "accuracy", "crossentropy", "ce"})
+
+# Numeric parameters for which a bool (an int subclass) is a mistake, not a number.
+_NO_BOOL_PARAMS = ("epochs", "batch_size", "patience", "frontend_filters", "units",
+                   "learning_rate", "dropout", "validation_fraction", "time_weight_half_life")
+
+
+def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
+    """Resolve ``optimizer`` / ``loss`` / ``metrics`` given by name, before any model work.
+
+    Names are looked up in Keras' registries (``keras.optimizers.get`` etc.), so an
+    unknown name is a ``ValueError`` naming the parameter instead of an error at
+    compile time. Objects and classes are left to Keras.
+    """
+    checks = []
+    if isinstance(optimizer, str):
+        checks.append(("optimizer", optimizer, "optimizer", "optimizers", "adam"))
+    if isinstance(loss, str):
+        checks.append(("loss", loss, "loss", "losses", "binary_crossentropy"))
+    for i, metric in enumerate(metrics or []):
+        if isinstance(metric, str) and metric not in _COMPILE_METRIC_ALIASES:
+            checks.append((f"metrics[{i}]", metric, "metric", "metrics", "auc"))
+    for param, value, what, module, example in checks:
+        try:
+            getattr(keras, module).get(value)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"{param}={value!r} is not a known Keras {what} name; pass a name "
+                f"that keras.{module}.get accepts (e.g. {example!r}) or a Keras object."
+            ) from None
+
+
+def _is_fitted_attribute(name: str) -> bool:
+    """Whether an instance attribute is fitted state (not a parameter)."""
+    return name in _PRIVATE_FITTED or (name.endswith("_") and not name.startswith("__"))
 
 
 class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
@@ -153,7 +198,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         forces one class per sample; ``"multilabel"`` forces a multi-label
         indicator (useful when, by chance, every sample has one positive).
         A single label column with ``"multilabel"`` is an error: pass 1-D
-        labels for binary classification.
+        labels for binary classification. The same rule reads the last axis
+        of a per-timestep 3-D ``y`` ``(n, T, k)``: one-hot per step
+        (``"per_timestep_multiclass"``) or independent labels per step
+        (``"per_timestep_multilabel"``); an explicit value also makes a 2-D
+        ``y`` sequence-level (see ``per_timestep``).
     label_names : array-like of shape (n_labels,) or None, default=None
         Names of the labels of a multi-label ``y`` (used as ``class_weight``
         dict keys and in ``class_weight_``); overrides DataFrame columns.
@@ -444,6 +493,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
+        for name in _NO_BOOL_PARAMS:
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(
+                    f"{name} must be a number (or 'auto' where allowed), not the bool "
+                    f"{getattr(self, name)!r}."
+                )
         self._validate_params()
         check_architecture_params(
             architecture=self.architecture, units=self.units, dense_units=self.dense_units,
@@ -462,6 +517,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "model must be a function that builds a Keras model, not a model "
                 "instance (an instance would be shared between clones and folds)."
             )
+        check_compile_names(self.optimizer, self.loss, self.metrics)
 
     # ------------------------------------------------------------- model build
     def _check_model_param(self):  # overrides scikeras
@@ -591,18 +647,38 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Returns
         -------
         self
+
+        Notes
+        -----
+        The fit runs on a private working copy of the estimator; its fitted
+        state (``model_``, ``classes_``, ``history_``, ...) is committed to
+        ``self`` only once training has completed. A fit that fails or is
+        interrupted (an exception, ``KeyboardInterrupt``) therefore leaves the
+        previous fitted state intact, or the estimator unfitted.
         """
+        work = self._working_copy()
+        work._fit(X, y, sample_weight)
+        # commit: everything at once, nothing before training has succeeded
+        vars(self).clear()
+        vars(self).update(vars(work))
+        return self
+
+    def _working_copy(self) -> WeightedSequenceClassifier:
+        """A shallow copy holding this estimator's parameters and no fitted state."""
+        work = object.__new__(type(self))
+        vars(work).update(
+            (k, v) for k, v in vars(self).items() if not _is_fitted_attribute(k)
+        )
+        return work
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
+        """The body of :meth:`fit`, run on the working copy from :meth:`_working_copy`."""
         self._check_params()
         X, lengths = check_sequence_batch(X)
         n, T = X.shape[:2]
-        # an explicit target_type (sequence-level kinds) rules out auto-detected
-        # per-timestep targets
-        per_timestep = (
-            False if self.per_timestep == "auto" and self.target_type != "auto"
-            else self.per_timestep
-        )
         timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
-                                      per_timestep=per_timestep)
+                                      per_timestep=self.per_timestep,
+                                      target_type=self.target_type)
         frontend_strides = self._check_kind_params(timestep, lengths, T)
         encoder, codes, mask = encode_target(
             y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,
@@ -640,11 +716,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         input_moments = channel_moments(X) if self.standardize else None
 
-        # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); attributes
-        # that only some targets have are removed first, so a refit on another kind
-        # of target leaves none from the previous fit
-        for attr in ("history_", "model_", "label_names_", "threshold_", "time_weight_"):
-            self.__dict__.pop(attr, None)
+        # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); this is
+        # the working copy (see fit), which starts without any fitted state
         self.target_encoder_ = encoder
         self.timestep_targets_ = spec.per_timestep
         self.variable_length_ = lengths is not None
@@ -687,7 +760,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             self.threshold_ = f1_optimal_thresholds(
                 codes[val_idx], self._forward(X[val_idx]), self.label_names_
             )
-        return self
 
     def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
                            T: int) -> tuple[int, ...]:
@@ -827,8 +899,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def _proba(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """``predict_proba`` of a (possibly NaN-padded) batch, and the lengths of list ``X``."""
         X, lengths = check_sequence_batch(X, n_features=self.n_features_in_)
+        self._check_frontend_length(X.shape[1] if lengths is None else int(lengths.min()))
         raw = self._forward_sequences(X, lengths)
         return self._target_spec.proba_from_output(raw, self._mode), lengths
+
+    def _check_frontend_length(self, min_timesteps: int) -> None:
+        """The error ``fit`` gives when the strided front-end would leave zero steps.
+
+        The strides are read from the network (its ``frontend_conv_*`` layers), so
+        this also holds for an estimator restored by :func:`skimbal.load`.
+        """
+        strides = tuple(
+            int(layer.strides[0])
+            for layer in self.model_._flatten_layers(include_self=False, recursive=True)
+            if layer.name.startswith("frontend_conv") and hasattr(layer, "strides")
+        )
+        if strides:
+            check_frontend_strides(strides, min_timesteps, at_predict=True)
 
     def _unpad(self, out: np.ndarray, lengths: np.ndarray | None) -> Any:
         """Per-timestep outputs for list ``X`` back as a list of ``(T_i, ...)`` arrays."""

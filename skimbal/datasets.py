@@ -19,6 +19,11 @@ def _class_counts(n_samples: int, weights: Sequence[float]) -> np.ndarray:
         raise ValueError(
             f"weights must be a sequence of >= 2 positive class proportions; got {weights!r}."
         )
+    if not np.isclose(w.sum(), 1.0, rtol=0, atol=1e-6):
+        raise ValueError(
+            f"weights must be class proportions summing to 1; got {weights!r} (sum "
+            f"{w.sum():g})."
+        )
     w = w / w.sum()
     counts = np.maximum(1, np.floor(w * n_samples).astype(int))
     counts[np.argmax(counts)] += n_samples - counts.sum()

@@ -56,6 +56,7 @@ import os
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -301,9 +302,64 @@ def save(estimator: Any, path: PathLike, *, strict: bool = True) -> Path:
 
 
 # --------------------------------------------------------------------- load
-def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
+#: Largest uncompressed size accepted for ``skimbal.json`` and for any member of
+#: the archives (``model.keras`` and the members inside it). Members are refused
+#: when their declared size exceeds it, and read with this cap.
+MAX_META_BYTES = 16 * 2**20
+MAX_MEMBER_BYTES = 2**30
+TOP_LEVEL_KEYS = frozenset({"format", "schema_version", "estimator", "versions", "params",
+                            "dropped_params", "fitted"})
+#: Fitted attributes every file must hold (the others in FITTED_ATTRIBUTES are optional).
+REQUIRED_FITTED = ("classes_", "n_classes_", "target_type_", "n_features_in_", "n_outputs_",
+                   "class_weight_", "timestep_targets_", "variable_length_", "history_",
+                   "target_encoder_")
+#: scikeras routing prefixes of ``prefix__name`` parameters.
+ROUTING_PREFIXES = ("model", "fit", "compile", "predict", "optimizer", "loss", "metrics",
+                    "callbacks")
+_ENCODER_STATE = {
+    "TargetEncoder": {"target_type", "label_names", "kind", "classes_", "dtype_", "ndim_",
+                      "label_names_"},
+    "TimestepTargetEncoder": {"target_type", "kind", "classes_", "dtype_", "_inner"},
+}
+_KERAS_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"})
+
+
+def _corrupt(path: Path, member: str, what: str) -> ValueError:
+    return ValueError(f"{path}: member {member} of this skimbal model file {what}.")
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, path: Path, where: str) -> bytes:
+    """Read one zip member, refusing a declared or actual size above ``limit``."""
+    info = zf.getinfo(name)
+    if info.file_size > limit:
+        raise _corrupt(path, where, f"declares {info.file_size} bytes uncompressed, more "
+                       f"than the {limit} bytes skimbal reads (refused unread)")
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        raise _corrupt(path, where, f"is truncated or corrupted ({type(exc).__name__}: "
+                       f"{exc})") from None
+    if len(data) > limit:
+        raise _corrupt(path, where, f"is larger than the {limit} bytes skimbal reads")
+    return data
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a directory; skimbal.load expects a model file written by "
+            "WeightedSequenceClassifier.save / skimbal.save."
+        )
+    if not path.exists():
+        raise FileNotFoundError(f"no such skimbal model file: {path} (the path does not exist)")
     if not path.is_file():
-        raise FileNotFoundError(f"no such skimbal model file: {path}")
+        raise ValueError(f"{path} is not a regular file; expected a skimbal model file.")
+
+
+def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
+    _check_path(path)
     with open(path, "rb") as fh:
         magic = fh.read(4)
     try:
@@ -318,39 +374,394 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
                 raise ValueError(
                     f"{path} is not a skimbal model file (no {META_NAME} and {MODEL_NAME}).{hint}"
                 )
-            raw_meta = zf.read(META_NAME)
-            model_bytes = zf.read(MODEL_NAME)
+            extra = sorted(set(names) - {META_NAME, MODEL_NAME})
+            if extra or len(names) != 2:
+                raise ValueError(
+                    f"{path}: unexpected member(s) in this skimbal model file: "
+                    f"{extra or names}; a skimbal file holds only {META_NAME} and {MODEL_NAME}."
+                )
+            raw_meta = _read_member(zf, META_NAME, MAX_META_BYTES, path, META_NAME)
+            model_bytes = _read_member(zf, MODEL_NAME, MAX_MEMBER_BYTES, path, MODEL_NAME)
     except zipfile.BadZipFile as exc:
         if magic == b"PK\x03\x04":
             raise ValueError(
                 f"{path} is a truncated or corrupted skimbal model file ({exc})."
             ) from None
         raise ValueError(f"{path} is not a skimbal model file (not a zip archive).") from None
-    except (EOFError, OSError) as exc:
+    except (EOFError, OSError, zlib.error) as exc:
         raise ValueError(
             f"{path} is a truncated or corrupted skimbal model file ({exc})."
         ) from None
     try:
         meta = json.loads(raw_meta.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"{path}: {META_NAME} is not valid JSON ({exc}).") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path} is not a skimbal model file ({META_NAME} has no format tag).")
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
-        written_by = meta.get("versions", {}).get("skimbal", "an unknown version")
+        versions = meta.get("versions")
+        written_by = (versions.get("skimbal", "an unknown version")
+                      if isinstance(versions, dict) else "an unknown version")
         raise ValueError(
             f"{path} uses skimbal file schema version {version!r} (written by skimbal "
             f"{written_by}); this skimbal reads schema version {SCHEMA_VERSION}. Load it with "
             "a matching skimbal version, or refit and save again."
         )
+    unknown = sorted(set(meta) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ValueError(f"{path}: {META_NAME} has unknown key(s) {unknown}; expected only "
+                         f"{sorted(TOP_LEVEL_KEYS)}.")
+    for key, kind in (("params", dict), ("fitted", dict)):
+        if not isinstance(meta.get(key), kind):
+            raise ValueError(f"{path}: {META_NAME} key {key!r} is missing or not a "
+                             f"JSON object (got {type(meta.get(key)).__name__}).")
+    if not isinstance(meta.get("versions", {}), dict):
+        raise ValueError(f"{path}: {META_NAME} key 'versions' must be a JSON object.")
+    dropped = meta.get("dropped_params", [])
+    if not isinstance(dropped, list) or not all(
+        isinstance(d, str) and d in meta["params"] and meta["params"][d] is None
+        for d in dropped
+    ):
+        raise ValueError(f"{path}: {META_NAME} key 'dropped_params' must list parameters "
+                         "stored as null.")
     return meta, model_bytes
+
+
+def _decode(value: Any, where: str) -> Any:
+    """``_from_json`` that turns any malformed tagged value into a ValueError naming it."""
+    try:
+        return _from_json(value)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ValueError(f"{where} is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _load_params(cls: type, meta: dict[str, Any], path: Path) -> Any:
+    """The estimator with the file's parameters, each checked against its constraints."""
+    import re
+
+    from .architectures import check_architecture_params
+    from .classifier import check_compile_names
+
+    known = set(cls().get_params(deep=False))
+    routed_name = re.compile(rf"^({'|'.join(ROUTING_PREFIXES)})__[A-Za-z][A-Za-z0-9_]*$")
+    params = {}
+    for key, value in meta["params"].items():
+        if key not in known and not routed_name.match(key):
+            raise ValueError(
+                f"{path}: {META_NAME} holds unknown parameter {key!r}; "
+                f"{cls.__name__} has no such parameter."
+            )
+        params[key] = _decode(value, f"{path}: {META_NAME} parameter {key!r}")
+    for key in ("model", "callbacks"):
+        if params.get(key) is not None:
+            raise ValueError(f"{path}: {META_NAME} parameter {key!r} must be null (code is "
+                             "never stored in a skimbal file).")
+    est = cls(**params)
+    try:
+        est._validate_params()
+        check_architecture_params(
+            architecture=est.architecture, units=est.units, dense_units=est.dense_units,
+            pooling=est.pooling, conv_filters=est.conv_filters,
+            conv_kernel_sizes=est.conv_kernel_sizes,
+            frontend_strides=() if isinstance(est.frontend_strides, str)
+            else est.frontend_strides,
+        )
+        check_compile_names(est.optimizer, est.loss, est.metrics)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: {META_NAME} holds an invalid parameter: {exc}") from None
+    return est
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _check_encoder_json(data: Any, where: str) -> None:
+    if not isinstance(data, dict) or set(data) != {"class", "state"} or not isinstance(
+        data["state"], dict
+    ):
+        raise ValueError(f"{where} must be an object with keys 'class' and 'state'")
+    name = data["class"]
+    if name not in _ENCODER_STATE:
+        raise ValueError(f"{where}: unknown target encoder {name!r}")
+    unknown = sorted(set(data["state"]) - _ENCODER_STATE[name])
+    if unknown:
+        raise ValueError(f"{where}: unknown {name} state {unknown}")
+    inner = data["state"].get("_inner")
+    if isinstance(inner, dict) and "__encoder__" in inner:
+        _check_encoder_json(inner["__encoder__"], f"{where}._inner")
+        if inner["__encoder__"]["class"] != "TargetEncoder":
+            raise ValueError(f"{where}._inner must be a TargetEncoder")
+
+
+def _check_array(value: Any, where: str, *, ndim: int = 1, length: int | None = None,
+                 kinds: str = "biufUO") -> np.ndarray:
+    if not isinstance(value, np.ndarray) or value.ndim != ndim or value.dtype.kind not in kinds:
+        raise ValueError(f"{where} must be a {ndim}-D array; got {type(value).__name__} "
+                         f"{np.shape(value) if isinstance(value, np.ndarray) else value!r}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{where} has {len(value)} entries; expected {length}")
+    return value
+
+
+def _check_numbers(value: Any, where: str) -> None:
+    """A (nested) dict of finite real numbers (class_weight_ layouts)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_numbers(v, f"{where}[{k!r}]")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(
+        value
+    ):
+        raise ValueError(f"{where} must hold finite numbers; got {value!r}")
+
+
+def _load_fitted(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Decode the fitted attributes and check their types and mutual consistency."""
+    fitted = meta["fitted"]
+    unknown = sorted(set(fitted) - set(FITTED_ATTRIBUTES))
+    if unknown:
+        versions = meta.get("versions", {})
+        raise ValueError(
+            f"{path} holds fitted state this skimbal does not know ({', '.join(unknown)}); it "
+            f"was written by skimbal {versions.get('skimbal')}. Upgrade skimbal."
+        )
+    missing = [a for a in REQUIRED_FITTED if a not in fitted]
+    if missing:
+        raise ValueError(f"{path}: {META_NAME} lacks the fitted attribute(s) "
+                         f"{', '.join(missing)}; the file is incomplete.")
+    where = f"{path}: {META_NAME} fitted "
+    _check_encoder_json(fitted["target_encoder_"], where + "'target_encoder_'")
+    h = fitted["history_"]
+    if not isinstance(h, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                    for x in v) for v in h.values()
+    ):
+        raise ValueError(where + "'history_' must map metric names to lists of numbers")
+    out = {}
+    for attr, value in fitted.items():
+        try:
+            out[attr] = CODECS[FITTED_ATTRIBUTES[attr]][1](value)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(f"{where}{attr!r} is malformed ({type(exc).__name__}: "
+                             f"{exc})") from None
+    try:
+        _check_fitted_consistency(out)
+    except _FittedError as exc:
+        raise ValueError(f"{where}{exc.key!r}: {exc}") from None
+    return out
+
+
+class _FittedError(ValueError):
+    def __init__(self, key: str, msg: str) -> None:
+        super().__init__(msg)
+        self.key = key
+
+
+def _check_fitted_consistency(f: dict[str, Any]) -> None:
+    from .targets import KINDS, TIMESTEP_KINDS, TargetEncoder
+
+    def need(key: str, ok: bool, msg: str) -> None:
+        if not ok:
+            raise _FittedError(key, msg)
+
+    enc = f["target_encoder_"]
+    kind = getattr(enc, "kind", None)
+    need("target_encoder_", kind in KINDS + TIMESTEP_KINDS, f"unknown target kind {kind!r}")
+    need("target_encoder_", hasattr(enc, "classes_"), "has no classes_")
+    inner = getattr(enc, "_inner", None)
+    if type(enc).__name__ == "TimestepTargetEncoder":
+        need("target_encoder_", kind in TIMESTEP_KINDS, f"kind {kind!r} is not per-timestep")
+        if kind == "per_timestep_multilabel":
+            need("target_encoder_", inner is None, "per-timestep multilabel has no inner encoder")
+        else:
+            inner_kind = getattr(inner, "kind", None)
+            if inner_kind == "onehot":  # per-step one-hot classes
+                inner_kind = "binary" if len(getattr(inner, "classes_", ())) == 2 else "multiclass"
+            need("target_encoder_", isinstance(inner, TargetEncoder)
+                 and f"per_timestep_{inner_kind}" == kind
+                 and np.array_equal(inner.classes_, enc.classes_),
+                 "inner encoder does not match")
+    else:
+        need("target_encoder_", kind in KINDS, f"kind {kind!r} is per-timestep")
+    need("target_type_", f["target_type_"] == kind,
+         f"is {f['target_type_']!r} but the target encoder's kind is {kind!r}")
+    try:
+        spec = target_spec(enc)
+    except Exception as exc:  # malformed encoder state
+        raise _FittedError("target_encoder_", f"is malformed ({exc})") from None
+    n = spec.n_classes
+    classes = f["classes_"]
+    if kind == "multilabel":
+        need("classes_", isinstance(classes, list) and len(classes) == n and all(
+            isinstance(c, np.ndarray) and c.tolist() == [0, 1] for c in classes),
+            f"must be a list of {n} arrays [0, 1]; got {classes!r}")
+        names = _check_array(getattr(enc, "label_names_", None), "label_names_", length=n)
+        need("label_names_", "label_names_" in f
+             and np.array_equal(_check_array(f["label_names_"], "label_names_", length=n),
+                                names), "is missing or differs from the target encoder's")
+        thr = f.get("threshold_")
+        need("threshold_", isinstance(thr, np.ndarray) and thr.shape == (n,)
+             and thr.dtype.kind == "f" and bool(np.all((thr > 0) & (thr < 1))),
+             f"must be {n} thresholds in (0, 1); got {thr!r}")
+    else:
+        need("classes_", isinstance(classes, np.ndarray) and classes.ndim == 1
+             and len(classes) == n and np.array_equal(classes, enc.classes_)
+             and classes.dtype.kind in "biuUO",
+             f"must be a 1-D array equal to the target encoder's classes; got {classes!r}")
+        need("classes_", n >= (1 if kind == "per_timestep_multilabel" else 2),
+             f"has {n} classes")
+        for key in ("label_names_", "threshold_"):
+            need(key, key not in f, f"applies only to multi-label targets, not {kind!r}")
+    need("n_classes_", f["n_classes_"] == spec.n_classes_attr(),
+         f"is {f['n_classes_']!r}; expected {spec.n_classes_attr()!r}")
+    need("n_outputs_", _is_int(f["n_outputs_"]) and f["n_outputs_"] == spec.n_outputs,
+         f"is {f['n_outputs_']!r}; expected {spec.n_outputs}")
+    need("n_features_in_", _is_int(f["n_features_in_"]) and f["n_features_in_"] >= 1,
+         f"must be a positive int; got {f['n_features_in_']!r}")
+    need("timestep_targets_", f["timestep_targets_"] is spec.per_timestep,
+         f"must be {spec.per_timestep} for kind {kind!r}")
+    need("variable_length_", isinstance(f["variable_length_"], bool), "must be a bool")
+    need("class_weight_", isinstance(f["class_weight_"], dict), "must be a dict")
+    try:
+        _check_numbers(f["class_weight_"], "class_weight_")
+    except ValueError as exc:
+        raise _FittedError("class_weight_", str(exc)) from None
+    if "time_weight_" in f:
+        tw = f["time_weight_"]
+        need("time_weight_", spec.per_timestep, "applies only to per-timestep targets")
+        need("time_weight_", tw is None or (
+            isinstance(tw, np.ndarray) and tw.ndim == 1 and tw.dtype.kind in "iuf"
+            and bool(np.all(np.isfinite(tw) & (tw >= 0)))),
+            "must be null or a 1-D array of finite weights >= 0")
+    lw = f.get("_label_weights")
+    if lw is not None:
+        need("_label_weights", spec.multilabel and isinstance(lw, (tuple, list))
+             and len(lw) == 2 and all(np.shape(w) == (n,) for w in lw),
+             f"must be null or (positive, negative) weights of {n} labels")
+    rs = f.get("_random_state")
+    need("_random_state", rs is None or _is_int(rs), "must be null or an int")
+
+
+def _check_keras_archive(model_bytes: bytes, path: Path, fitted: dict[str, Any]) -> None:
+    """Check the ``model.keras`` member (a zip) before Keras reads it.
+
+    Members and sizes are checked, every member is read once with a cap (CRC
+    checked), and ``config.json`` is compared with the fitted metadata where it
+    can be: input features, output units, and the modules of serialized objects.
+    """
+    import io
+
+    where = MODEL_NAME
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(model_bytes))
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+        raise _corrupt(path, where, f"is not a Keras archive, or is truncated ({exc})") from None
+    with zf:
+        names = zf.namelist()
+        bad = [m for m in names if m not in _KERAS_MEMBERS and not m.startswith("assets/")]
+        if bad or "config.json" not in names or "model.weights.h5" not in names:
+            raise _corrupt(path, where, f"is not a Keras archive as skimbal writes it "
+                           f"(members {names})")
+        config_bytes = b""
+        for m in names:
+            data = _read_member(zf, m, MAX_MEMBER_BYTES, path, f"{where}/{m}")
+            if m == "config.json":
+                config_bytes = data
+    try:
+        config = json.loads(config_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _corrupt(path, f"{where}/config.json", f"is not valid JSON ({exc})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+        raise _corrupt(path, f"{where}/config.json", "is not a Keras model config")
+    _check_modules(config, path)
+    layers = config["config"].get("layers")
+    if not isinstance(layers, list):
+        return
+    by_name = {lay.get("name"): lay for lay in layers if isinstance(lay, dict)}
+    for lay in layers:
+        if isinstance(lay, dict) and lay.get("class_name") == "InputLayer":
+            shape = (lay.get("config") or {}).get("batch_shape")
+            if isinstance(shape, list) and shape and shape[-1] != fitted["n_features_in_"]:
+                raise ValueError(
+                    f"{path}: fitted 'n_features_in_' is {fitted['n_features_in_']} but the "
+                    f"network in {MODEL_NAME} takes {shape[-1]} features per timestep."
+                )
+    outs = config["config"].get("output_layers")
+    if isinstance(outs, list) and len(outs) == 3 and isinstance(outs[0], str):
+        out = by_name.get(outs[0])
+        units = ((out or {}).get("config") or {}).get("units")
+        if (out or {}).get("class_name") == "Dense" and _is_int(units):
+            try:
+                target_spec(fitted["target_encoder_"]).output_mode(
+                    (None, None, units) if fitted["timestep_targets_"] else (None, units))
+            except ValueError as exc:
+                raise ValueError(f"{path}: the network in {MODEL_NAME} does not fit the "
+                                 f"fitted 'classes_' / 'target_type_': {exc}") from None
+
+
+def _check_modules(node: Any, path: Path, depth: int = 0) -> None:
+    """Every serialized object in the config comes from Keras or skimbal, or is registered."""
+    if depth > 200:
+        raise _corrupt(path, f"{MODEL_NAME}/config.json", "is nested too deeply")
+    if isinstance(node, dict):
+        module = node.get("module")
+        if isinstance(module, str) and "class_name" in node:
+            root = module.split(".")[0]
+            registered = node.get("registered_name")
+            if root not in ("keras", "skimbal") and not (
+                isinstance(registered, str) and _is_registered(registered)
+            ):
+                raise _corrupt(
+                    path, f"{MODEL_NAME}/config.json",
+                    f"refers to {module}.{node.get('class_name')}, which is neither part of "
+                    "Keras or skimbal nor a registered Keras serializable (refused)")
+        for v in node.values():
+            _check_modules(v, path, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            _check_modules(v, path, depth + 1)
+
+
+def _is_registered(name: str) -> bool:
+    import keras
+
+    return keras.saving.get_registered_object(name) is not None
+
+
+def _check_loaded_model(model: Any, fitted: dict[str, Any], path: Path) -> str:
+    """Check the loaded network's input/output shapes against the metadata; return ``_mode``."""
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError(f"{path}: the network in {MODEL_NAME} must have one input and one "
+                         f"output; it has {len(model.inputs)} and {len(model.outputs)}.")
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 3 or shape[-1] != fitted["n_features_in_"]:
+        raise ValueError(
+            f"{path}: fitted 'n_features_in_' is {fitted['n_features_in_']} but the network "
+            f"in {MODEL_NAME} has input shape {shape}."
+        )
+    out = tuple(model.outputs[0].shape)
+    spec = target_spec(fitted["target_encoder_"])
+    if len(out) != (3 if spec.per_timestep else 2):
+        raise ValueError(f"{path}: the network in {MODEL_NAME} has output shape {out}, which "
+                         f"does not fit fitted 'target_type_' {spec.kind!r}.")
+    try:
+        return spec.output_mode(out)
+    except ValueError as exc:
+        raise ValueError(f"{path}: the network in {MODEL_NAME} does not fit the fitted "
+                         f"'classes_' / 'target_type_': {exc}") from None
 
 
 def load(path: PathLike) -> Any:
     """Load an estimator written by :func:`save` / ``WeightedSequenceClassifier.save``.
 
-    The Keras network is loaded with ``safe_mode=True``; nothing is unpickled.
+    Everything in the file is checked **before** Keras reads the network: the
+    archive's members and their sizes, the metadata against a strict schema
+    (known parameters, each valid for its constraints; known fitted attributes
+    with consistent types and shapes), and the network's config against the
+    metadata. The network is then loaded with ``safe_mode=True`` (nothing is
+    unpickled) and its input / output shapes are checked once more before the
+    estimator is returned.
 
     Parameters
     ----------
@@ -366,27 +777,23 @@ def load(path: PathLike) -> Any:
     ------
     FileNotFoundError
         ``path`` does not exist.
+    IsADirectoryError
+        ``path`` is a directory.
     ValueError
-        Not a skimbal model file, a truncated / corrupted file, a different
-        schema version, or fitted state this version does not know.
+        Not a skimbal model file; a truncated / corrupted file or member;
+        a member larger than the size limit; a different schema version;
+        unknown or inconsistent metadata (the message names the file and the
+        member or key).
     """
     path = Path(path)
     meta, model_bytes = _read_archive(path)
     name = meta.get("estimator")
     if name not in ESTIMATORS:
         raise ValueError(f"{path}: unknown estimator {name!r}; expected one of {list(ESTIMATORS)}.")
-    unknown = sorted(set(meta.get("fitted", {})) - set(FITTED_ATTRIBUTES))
-    if unknown:
-        raise ValueError(
-            f"{path} holds fitted state this skimbal does not know ({', '.join(unknown)}); it "
-            f"was written by skimbal {meta.get('versions', {}).get('skimbal')}. Upgrade skimbal."
-        )
+    fitted = _load_fitted(meta, path)
     cls = getattr(import_module(ESTIMATORS[name]), name)
-    params = {k: _from_json(v) for k, v in meta["params"].items()}
-    known = set(cls().get_params(deep=False))
-    init = {k: v for k, v in params.items() if k in known}
-    routed = {k: v for k, v in params.items() if k not in known}
-    est = cls(**init, **routed)
+    est = _load_params(cls, meta, path)
+    _check_keras_archive(model_bytes, path, fitted)
     if meta.get("dropped_params"):
         warnings.warn(
             f"{path}: parameter(s) {', '.join(meta['dropped_params'])} were not saved and are "
@@ -394,8 +801,6 @@ def load(path: PathLike) -> Any:
             UserWarning,
             stacklevel=2,
         )
-    for attr, value in meta["fitted"].items():
-        setattr(est, attr, CODECS[FITTED_ATTRIBUTES[attr]][1](value))
 
     import keras
 
@@ -403,9 +808,14 @@ def load(path: PathLike) -> Any:
         keras_file = Path(tmp) / MODEL_NAME
         keras_file.write_bytes(model_bytes)
         try:
-            est.model_ = keras.saving.load_model(keras_file, safe_mode=True)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ValueError(f"{path}: the Keras model inside is corrupted ({exc}).") from None
-    est._mode = target_spec(est.target_encoder_).output_mode(est.model_.outputs[0].shape)
+            model = keras.saving.load_model(keras_file, safe_mode=True)
+        except Exception as exc:  # anything Keras refuses: one error naming the file
+            msg = str(exc).replace(str(keras_file), MODEL_NAME)
+            raise ValueError(f"{path}: member {MODEL_NAME} could not be loaded by Keras "
+                             f"(safe_mode=True): {type(exc).__name__}: {msg}") from None
+    mode = _check_loaded_model(model, fitted, path)
+    for attr, value in fitted.items():
+        setattr(est, attr, value)
+    est.model_ = model
+    est._mode = mode
     return est
-

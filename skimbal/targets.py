@@ -64,6 +64,11 @@ def as_label_array(y: Any) -> np.ndarray:
     arr = np.asarray(y)
     if arr.ndim == 0:
         raise TypeError(f"y must be an array-like of labels, got the scalar {y!r}.")
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"y is complex-valued (dtype {arr.dtype}); expected class labels (ints, bools "
+            "or strings) or 0/1 indicators."
+        )
     return arr
 
 
@@ -413,7 +418,8 @@ def _timestep_items(y: Any, lengths: np.ndarray, name: str = "y") -> list[np.nda
 
 
 def is_timestep_target(
-    y: Any, *, n_timesteps: int, x_is_list: bool, per_timestep: str | bool = "auto"
+    y: Any, *, n_timesteps: int, x_is_list: bool, per_timestep: str | bool = "auto",
+    target_type: str = "auto",
 ) -> bool:
     """Decide whether ``y`` holds a label per timestep.
 
@@ -423,21 +429,31 @@ def is_timestep_target(
     columns is per-timestep. (A one-hot / indicator ``y`` whose number of
     columns equals ``n_timesteps`` is therefore read as per-timestep; pass
     ``per_timestep=False`` for it.) ``True``/``False`` force the choice.
+
+    An explicit ``target_type`` (``"multiclass"`` / ``"multilabel"``) with
+    ``per_timestep="auto"`` reads a 2-D ``y`` as sequence-level; only a 3-D
+    ``y`` (or, for list ``X``, a list of 2-D label arrays) is then per-timestep,
+    and ``target_type`` chooses how its last axis is read (one-hot classes or
+    independent labels, see :class:`TimestepTargetEncoder`).
     """
     if per_timestep is False:
         return False
+    explicit = per_timestep == "auto" and target_type != "auto"
     if x_is_list:
-        found = isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= 1
+        found = isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= (
+            2 if explicit else 1)
     else:
         try:
-            arr = as_label_array(y)
+            arr = np.asarray(y) if y is not None else y
         except ValueError:  # ragged nested lists
             raise ValueError(
                 "y is ragged (label sequences of different lengths) but X is one "
                 "array of equal-length sequences; pass X as a list of (T_i, "
                 "n_features) arrays for variable-length data."
             ) from None
-        found = arr.ndim == 3 or (arr.ndim == 2 and arr.shape[1] == n_timesteps > 1)
+        arr = as_label_array(arr)
+        found = arr.ndim == 3 or (
+            not explicit and arr.ndim == 2 and arr.shape[1] == n_timesteps > 1)
     if per_timestep is True and not found:
         raise ValueError(
             "per_timestep=True needs per-timestep y: an array of shape (n, T) or "
@@ -457,6 +473,18 @@ class TimestepTargetEncoder:
     of ``(T_i,)`` or ``(T_i, n_labels)`` arrays and ``lengths`` the
     ``T_i``; padded steps never count.
 
+    A 3-D ``y`` ``(n, T, k)`` with exactly one 1 per step (``k > 1``) is a
+    **per-step one-hot** class target, read as ``per_timestep_multiclass``
+    (``per_timestep_binary`` for ``k == 2``), as a 2-D one-hot ``y`` is read as
+    multiclass; predictions come back one-hot. Any other 0/1 array is
+    ``per_timestep_multilabel``. ``target_type="multiclass"`` or
+    ``"multilabel"`` forces either reading.
+
+    Parameters
+    ----------
+    target_type : {"auto", "multiclass", "multilabel"}, default="auto"
+        How to read a 3-D 0/1 ``y`` (see above).
+
     Attributes
     ----------
     kind : str
@@ -465,6 +493,14 @@ class TimestepTargetEncoder:
     classes_ : ndarray
         Class labels (``arange(n_labels)`` for multilabel).
     """
+
+    def __init__(self, target_type: str = "auto") -> None:
+        self.target_type = target_type
+
+    @property
+    def _onehot(self) -> bool:
+        inner = getattr(self, "_inner", None)
+        return inner is not None and inner.kind == "onehot"
 
     def _flat(self, y: Any, lengths: np.ndarray | None, n: int, T: int) -> np.ndarray:
         """Labels of all valid steps, ``(n_valid,)`` or ``(n_valid, n_labels)``."""
@@ -485,7 +521,29 @@ class TimestepTargetEncoder:
         """Learn the kind and classes from the valid timesteps of ``y``."""
         flat = self._flat(y, lengths, n_samples, n_timesteps)
         self.dtype_ = flat.dtype
-        if flat.ndim == 2:
+        target_type = getattr(self, "target_type", "auto")
+        if target_type not in TARGET_TYPES:
+            raise ValueError(
+                f"target_type must be one of {TARGET_TYPES}; got {target_type!r}."
+            )
+        onehot = flat.ndim == 2 and (
+            target_type == "multiclass"
+            or (target_type == "auto" and flat.shape[1] > 1 and _is_onehot(flat))
+        )
+        if onehot:
+            if not _is_onehot(flat):
+                raise ValueError(
+                    "target_type='multiclass' reads a 3-D y (n, T, k) as one-hot "
+                    "classes per timestep, but some valid steps are not one-hot (0/1 "
+                    "with exactly one 1); pass target_type='multilabel' for "
+                    "independent labels per step."
+                )
+            # one class per step, given one-hot: as a 2-D one-hot y is multiclass
+            self._inner = TargetEncoder("multiclass").fit(flat)
+            self.kind = ("per_timestep_binary" if self._inner.n_classes == 2
+                         else "per_timestep_multiclass")
+            self.classes_ = self._inner.classes_
+        elif flat.ndim == 2:
             if not is_01(flat):
                 raise ValueError(
                     "per-timestep multilabel y (n, T, n_labels) must hold 0/1 "
@@ -524,10 +582,12 @@ class TimestepTargetEncoder:
                 raise ValueError("per-timestep multilabel y must hold 0/1 indicators.")
             codes = flat.astype(np.float32)
         else:
-            if flat.ndim != 1:
+            if flat.ndim != (2 if self._onehot else 1):
+                want = (f"a one-hot row of {self.n_classes} per timestep" if self._onehot
+                        else "one class label per timestep")
                 raise ValueError(
-                    "y must hold one class label per timestep, as in fit; got "
-                    f"{flat.shape[1:]} values per timestep."
+                    f"y must hold {want}, as in fit; got {flat.shape[1:]} values per "
+                    "timestep."
                 )
             codes = self._inner.transform(flat)
         if lengths is None:
@@ -540,6 +600,10 @@ class TimestepTargetEncoder:
         """Labels from ``(n, T)`` int codes or ``(n, T, n_labels)`` 0/1 indicators."""
         if self.kind == "per_timestep_multilabel":
             return np.asarray(codes).astype(self.dtype_)
+        if self._onehot:
+            codes = np.asarray(codes, dtype=np.intp)
+            return self._inner.inverse_transform(codes.reshape(-1)).reshape(
+                *codes.shape, self.n_classes)
         return self.classes_[np.asarray(codes, dtype=np.intp)]
 
 
@@ -801,7 +865,7 @@ def encode_target(
         Per-timestep targets: the valid (unpadded) steps; ``None`` otherwise.
     """
     if per_timestep:
-        encoder = TimestepTargetEncoder().fit(y, lengths, n_samples, n_timesteps)
+        encoder = TimestepTargetEncoder(target_type).fit(y, lengths, n_samples, n_timesteps)
         codes = encoder.transform(y, lengths, n_samples, n_timesteps)
         if lengths is None:
             mask = np.ones((n_samples, n_timesteps), bool)

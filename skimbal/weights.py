@@ -58,6 +58,9 @@ def _check_weight_value(key: Any, value: Any, name: str = "class_weight") -> flo
 
 
 def _same_label(a: Any, b: Any) -> bool:
+    # True == 1 in Python: a bool key names a bool class, never the int label 1
+    if isinstance(a, (bool, np.bool_)) != isinstance(b, (bool, np.bool_)):
+        return False
     try:
         return bool(a == b)
     except (TypeError, ValueError):

@@ -387,6 +387,13 @@ Y_OK = np.array([0, 1, 0, 1, 0, 1])
         (X_OK, np.zeros(6, int), ValueError, "single class"),
         (np.full((6, 4, 2), "a"), Y_OK, TypeError, "numeric"),
         (None, Y_OK, TypeError, "X is required"),
+        (X_OK, Y_OK.astype(complex), ValueError, "y is complex-valued"),
+        (np.full((6, 4, 2), 1e39), Y_OK, ValueError,
+         "finite values beyond the float32 range.*overflow float32"),
+        ([np.full((4, 2), 1e39)] * 6, Y_OK, ValueError, r"X\[0\] has finite values beyond"),
+        (np.array([np.zeros((3, 2)), np.zeros((4, 2)), np.zeros((5, 2)),
+                   np.zeros((3, 2)), np.zeros((4, 2)), np.zeros((5, 2))], dtype=object),
+         Y_OK, TypeError, r"object array of 6 sequences.*list of \(T_i, n_features\)"),
     ],
 )
 def test_bad_X_y(no_keras, X, y, err, match):
@@ -402,6 +409,7 @@ def test_bad_X_y(no_keras, X, y, err, match):
         (dict(class_weight={1: -2.0}), ValueError, "positive finite"),
         (dict(class_weight={1: float("nan")}), ValueError, "positive finite"),
         (dict(class_weight={1: "ten"}), TypeError, "positive real number"),
+        (dict(class_weight={True: 3.0}), ValueError, r"not classes of y: \[True\]"),
         (dict(class_weight="balance"), ValueError, "class_weight"),
         (dict(cell="transformer"), ValueError, "cell"),
         (dict(validation_fraction=1.0), ValueError, "validation_fraction"),
@@ -410,6 +418,15 @@ def test_bad_X_y(no_keras, X, y, err, match):
         (dict(units=0), ValueError, "units"),
         (dict(dropout=1.5), ValueError, "dropout"),
         (dict(model=keras.Sequential()), TypeError, "model must be a function"),
+        (dict(optimizer="nonexistent_opt"), ValueError,
+         "optimizer='nonexistent_opt' is not a known Keras optimizer"),
+        (dict(loss="nonexistent_loss"), ValueError,
+         "loss='nonexistent_loss' is not a known Keras loss"),
+        (dict(metrics=["accuracy", "nonexistent_metric"]), ValueError,
+         r"metrics\[1\]='nonexistent_metric' is not a known Keras metric"),
+        (dict(epochs=True), TypeError, "epochs must be a number.*not the bool True"),
+        (dict(batch_size=False), TypeError, "batch_size must be a number"),
+        (dict(units=True), TypeError, "units must be a number"),
     ],
 )
 def test_bad_params(no_keras, params, err, match):
@@ -446,3 +463,113 @@ def test_feature_count_at_predict(binary_data, fast_params):
         clf.predict(X[:, :, :2])
     # a different number of timesteps is fine
     assert clf.predict(X[:, :5]).shape == (len(X),)
+
+
+# ------------------------------------------ a failed fit leaves no half-fitted state
+class _Interrupt(keras.callbacks.Callback):
+    """Raise KeyboardInterrupt in the middle of training (as Ctrl-C would)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def _wrong_size_model(meta):
+    inp = keras.Input(shape=(None, meta["n_features_in_"]))
+    h = keras.layers.GRU(2)(inp)
+    return keras.Model(inp, keras.layers.Dense(5, activation="softmax")(h))
+
+
+@pytest.fixture
+def fitted_binary(binary_data, fast_params):
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1}).fit(X, y)
+    return clf, X[:4], clf.predict(X[:4]), clf.predict_proba(X[:4])
+
+
+def _three_class(binary_data):
+    X, y = binary_data
+    return X, np.arange(len(y)) % 3
+
+
+@pytest.mark.parametrize(
+    "params, err",
+    [
+        (dict(loss="nonexistent_loss"), ValueError),
+        (dict(model=_wrong_size_model), ValueError),
+        (dict(callbacks=[_Interrupt()]), KeyboardInterrupt),
+    ],
+    ids=["bad-loss", "wrong-output-size", "interrupted"],
+)
+def test_failed_refit_keeps_previous_fit(fitted_binary, binary_data, params, err):
+    clf, X4, pred, proba = fitted_binary
+    model, classes, state = clf.model_, clf.classes_, dict(vars(clf))
+    clf.set_params(**params)
+    with pytest.raises(err):
+        clf.fit(*_three_class(binary_data))
+    assert clf.model_ is model and clf.classes_ is classes
+    assert {k: v for k, v in vars(clf).items() if k.endswith("_")} == {
+        k: v for k, v in state.items() if k.endswith("_")}
+    np.testing.assert_array_equal(clf.predict(X4), pred)  # 4 labels for 4 inputs
+    np.testing.assert_array_equal(clf.predict_proba(X4), proba)
+
+
+@pytest.mark.parametrize(
+    "params, err",
+    [
+        (dict(model=_wrong_size_model), ValueError),
+        (dict(callbacks=[_Interrupt()]), KeyboardInterrupt),
+    ],
+    ids=["wrong-output-size", "interrupted"],
+)
+def test_failed_first_fit_leaves_estimator_unfitted(binary_data, fast_params, params, err):
+    from sklearn.utils.validation import check_is_fitted
+
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1, **params})
+    before = dict(vars(clf))
+    with pytest.raises(err):
+        clf.fit(*_three_class(binary_data))
+    assert vars(clf) == before
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    with pytest.raises(NotFittedError):
+        clf.predict(binary_data[0][:4])
+
+
+def test_sparse_X_refused(no_keras):
+    import scipy.sparse as sp
+
+    with pytest.raises(TypeError, match="sparse input is not supported"):
+        WeightedSequenceClassifier().fit(sp.csr_matrix(np.zeros((6, 4))), Y_OK)
+
+
+def test_X_not_modified_by_overflow_check():
+    X = np.full((6, 4, 2), 1e39)
+    before = X.copy()
+    with pytest.raises(ValueError, match="overflow"):
+        WeightedSequenceClassifier().fit(X, Y_OK)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_predict_shorter_than_frontend_stride(binary_data, fast_params):
+    """The clear error fit gives, not TensorFlow's 'Negative dimension size'."""
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1,
+                                        "frontend_strides": (2, 2)}).fit(X, y)
+    with pytest.raises(ValueError, match=r"downsample by 4x.*shortest sequence of X "
+                                         r"\(3 timesteps\).*at least 4 timesteps"):
+        clf.predict(X[:, :3])
+    with pytest.raises(ValueError, match="at least 4 timesteps"):
+        clf.predict_proba([x[:3] for x in X[:2]])
+    assert clf.predict(X[:, :4]).shape == (len(X),)
+
+
+def test_predict_proba_from_threads_equals_sequential(binary_data, fast_params):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**{**fast_params, "epochs": 1}).fit(X, y)
+    expected = clf.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: clf.predict_proba(X), range(8)))
+    for got in results:
+        np.testing.assert_array_equal(got, expected)

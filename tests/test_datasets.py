@@ -22,9 +22,16 @@ def test_seed_reproducible_and_classes_separable():
     assert X[y == 1, :, 1].mean() > X[y == 0, :, 1].mean() + 1.0
 
 
-@pytest.mark.parametrize("weights", [(1.0,), (0.5, -0.5), (0.5, float("nan"))])
+@pytest.mark.parametrize("weights", [(1.0,), (0.5, -0.5), (0.5, float("nan")), (1.5, -0.5)])
 def test_bad_weights(weights):
     with pytest.raises(ValueError, match="weights"):
+        make_imbalanced_sequences(50, weights=weights)
+
+
+@pytest.mark.parametrize("weights", [(0.5, 0.7), (20, 1), (0.3, 0.3)])
+def test_weights_must_sum_to_one(weights):
+    """No silent renormalisation (as sklearn's make_classification checks its weights)."""
+    with pytest.raises(ValueError, match=r"weights must be class proportions summing to 1"):
         make_imbalanced_sequences(50, weights=weights)
 
 

@@ -43,15 +43,19 @@ class _StopBeforeKeras(Exception):
 
 
 def _weights_only(clf, X, y, monkeypatch):
-    """Run fit up to the first Keras call; the weights are set by then."""
+    """Run fit up to the first Keras call; return the fit's working copy, whose
+    weights are set by then (``clf`` itself stays unfitted: the fit did not complete)."""
+    seen = {}
 
     def stop(self):
+        seen["work"] = self
         raise _StopBeforeKeras
 
     monkeypatch.setattr(WeightedSequenceClassifier, "_build_keras_model", stop)
     with pytest.raises(_StopBeforeKeras):
         clf.fit(X, y)
-    return clf
+    assert not hasattr(clf, "class_weight_")
+    return seen["work"]
 
 
 def _spy_fit(monkeypatch):

@@ -203,12 +203,15 @@ def test_per_timestep_variable_length_round_trip(tmp_path, kind):
     X_list = [x[:n] for x, n in zip(X, lengths, strict=True)]
     y_list = [t[:n] for t, n in zip(y, lengths, strict=True)]
     clf = WeightedSequenceClassifier(units=3, epochs=1, class_weight="balanced",
-                                     time_weight="linear", random_state=0).fit(X_list, y_list)
+                                     time_weight="linear", random_state=0,
+                                     target_type="multilabel" if kind == "multilabel" else "auto",
+                                     ).fit(X_list, y_list)
     back = skimbal.load(clf.save(tmp_path / "ts.zip"))
     for a, b in zip(back.predict_proba(X_list), clf.predict_proba(X_list), strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(back.time_weight_, clf.time_weight_)
     assert back.target_type_ == clf.target_type_ and back.variable_length_
+    assert back.target_type_ == f"per_timestep_{'multilabel' if kind == 'multilabel' else 'binary'}"
 
 
 LEGACY = Path(__file__).parent / "data" / "legacy_models"
@@ -251,3 +254,207 @@ def test_legacy_per_timestep_model_saves_again(tmp_path):
     np.testing.assert_array_equal(again.predict_proba(X), back.predict_proba(X))
     assert again.model_.loss.get_config()["positive_weights"] == (
         back.model_.loss.get_config()["positive_weights"])
+
+
+# ------------------------------------------------- load trusts nothing (issue 19)
+def _rewrite_member(src, dst, name, edit):
+    """Copy the archive ``src`` to ``dst`` with member ``name``'s bytes passed through ``edit``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item.filename, edit(data) if item.filename == name else data)
+
+
+def _rewrite_model_config(src, dst, edit):
+    import io
+
+    def new_keras(data):
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+            for item in zin.infolist():
+                member = zin.read(item)
+                if item.filename == "config.json":
+                    config = json.loads(member)
+                    edit(config)
+                    member = json.dumps(config).encode()
+                zout.writestr(item.filename, member)
+        return out.getvalue()
+
+    _rewrite_member(src, dst, "model.keras", new_keras)
+
+
+@pytest.fixture
+def no_keras_load(monkeypatch):
+    """Fail if Keras gets to read the network (the metadata must be refused first)."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError("keras.saving.load_model ran before the metadata was checked")
+
+    monkeypatch.setattr(keras.saving, "load_model", boom)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda m: m["params"].update(predict_proba="x"), "unknown parameter 'predict_proba'"),
+        (lambda m: m["params"].update(__class__="x"), "unknown parameter '__class__'"),
+        (lambda m: m.pop("params"), "key 'params' is missing"),
+        (lambda m: m.update(fitted={}), "lacks the fitted attribute.*classes_"),
+        (lambda m: m["fitted"].update(classes_="abc"), "'classes_'"),
+        (lambda m: m["fitted"].update(n_classes_=3), "'n_classes_'"),
+        (lambda m: m["fitted"].update(target_type_="multiclass"), "'target_type_'"),
+        (lambda m: m["fitted"].update(n_features_in_=True), "'n_features_in_'"),
+        (lambda m: m["fitted"].update(timestep_targets_=True), "'timestep_targets_'"),
+        (lambda m: m["fitted"].update(threshold_=[0.5]), "'threshold_'"),
+        (lambda m: m["fitted"].update(history_={"loss": "x"}), "'history_'"),
+        (lambda m: m["fitted"]["target_encoder_"]["state"].update(__class__="x"),
+         "unknown TargetEncoder state"),
+        (lambda m: m["fitted"]["target_encoder_"].update({"class": "os"}),
+         "unknown target encoder 'os'"),
+        (lambda m: m["fitted"].update(classes_={"__ndarray__": [1], "dtype": "<i8",
+                                                "shape": [5]}), "'classes_' is malformed"),
+        (lambda m: m["params"].update(optimizer="os.system"),
+         "optimizer='os.system' is not a known Keras optimizer"),
+        (lambda m: m["params"].update(loss="os.system"), "loss='os.system'"),
+        (lambda m: m["params"].update(metrics=["os.system"]), r"metrics\[0\]='os.system'"),
+        (lambda m: m["params"].update(units="many"), "units"),
+        (lambda m: m["params"].update(model="os.system"), "parameter 'model' must be null"),
+        (lambda m: m.update(extra=1), "unknown key.*extra"),
+    ],
+    ids=["method-name-param", "dunder-param", "no-params", "fitted-empty", "classes-string",
+         "n-classes", "target-type", "n-features-bool", "timestep-flag", "threshold-binary",
+         "history", "encoder-state", "encoder-class", "array-shape", "optimizer", "loss",
+         "metrics", "units-type", "model-param", "top-level-key"],
+)
+def test_tampered_metadata_refused_before_keras(saved, tmp_path, no_keras_load, edit, match):
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_meta(saved, bad, edit)
+    with pytest.raises(ValueError, match=match) as info:
+        skimbal.load(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_n_features_disagreeing_with_network_refused(saved, tmp_path, no_keras_load):
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_meta(saved, bad, lambda m: m["fitted"].update(n_features_in_=7))
+    with pytest.raises(ValueError, match="'n_features_in_' is 7 but the network.*3 features"):
+        skimbal.load(bad)
+
+
+def test_classes_disagreeing_with_network_refused(saved, tmp_path):
+    """3 classes in the metadata (consistently) but a 1-unit sigmoid network."""
+
+    def three(m):
+        enc = m["fitted"]["target_encoder_"]["state"]
+        arr = {"__ndarray__": ["fraud", "normal", "x"], "dtype": "<U6", "shape": [3]}
+        enc.update(classes_=arr, kind="multiclass")
+        m["fitted"].update(classes_=arr, n_classes_=3, target_type_="multiclass", n_outputs_=3,
+                           class_weight_={"fraud": 1.0})
+
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_meta(saved, bad, three)
+    with pytest.raises(ValueError, match="does not fit the fitted 'classes_'.*1 units"):
+        skimbal.load(bad)
+
+
+def test_tampered_optimizer_in_network_config_refused(saved, tmp_path, no_keras_load):
+    def tamper(config):
+        config["compile_config"]["optimizer"] = {"module": "os", "class_name": "system",
+                                                 "config": {}, "registered_name": None}
+
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_model_config(saved, bad, tamper)
+    with pytest.raises(ValueError, match=r"model.keras/config.json of this .* refers to os.system"):
+        skimbal.load(bad)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda data: b"garbage" * 100, "member model.keras .*not a Keras archive"),
+        (lambda data: data[: len(data) // 2], "member model.keras .*truncated"),
+        (lambda data: data[:-300], "member model.keras"),
+    ],
+    ids=["garbage", "truncated-half", "truncated-tail"],
+)
+def test_corrupt_network_member_names_file_and_member(saved, tmp_path, edit, match):
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_member(saved, bad, "model.keras", edit)
+    with pytest.raises(ValueError, match=match) as info:
+        skimbal.load(bad)
+    assert str(bad) in str(info.value) and "File not found" not in str(info.value)
+
+
+def test_byte_flips_give_one_clear_error(saved, tmp_path):
+    """Flipped bytes anywhere: the file loads (harmless byte) or one ValueError naming it."""
+    data = saved.read_bytes()
+    errors = 0
+    for pos in np.linspace(0, len(data) - 1, 19).astype(int):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0xFF
+        bad = tmp_path / f"flip{pos}.skimbal"
+        bad.write_bytes(bytes(flipped))
+        try:
+            skimbal.load(bad)
+        except ValueError as exc:
+            errors += 1
+            assert str(bad) in str(exc)
+    assert errors >= 10
+
+
+def test_member_size_limit(saved, tmp_path, monkeypatch):
+    import skimbal.persistence as persistence
+
+    monkeypatch.setattr(persistence, "MAX_MEMBER_BYTES", 1000)
+    with pytest.raises(ValueError, match="member model.keras .*declares .* bytes.*refused"):
+        skimbal.load(saved)
+
+
+def test_zip_bomb_member_refused_unread(saved, tmp_path, no_keras_load):
+    """A member whose declared size is huge but compresses to little is never inflated."""
+    bomb = tmp_path / "bomb.skimbal"
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("skimbal.json", zin.read("skimbal.json") + b" " * (17 * 2**20))
+        z.writestr("model.keras", zin.read("model.keras"))
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(ValueError, match="member skimbal.json .*declares"):
+        skimbal.load(bomb)
+
+
+def test_unexpected_member_refused(saved, tmp_path):
+    bad = tmp_path / "bad.skimbal"
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item))
+        zout.writestr("payload.py", "import os")
+    with pytest.raises(ValueError, match=r"unexpected member.*payload.py"):
+        skimbal.load(bad)
+
+
+def test_directory_and_missing_path(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        skimbal.load(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        skimbal.load(tmp_path / "missing.skimbal")
+
+
+def test_load_keeps_safe_mode(saved, monkeypatch):
+    seen = {}
+    original = keras.saving.load_model
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(keras.saving, "load_model", spy)
+    skimbal.load(saved)
+    assert seen["safe_mode"] is True
+
+
+def test_per_step_onehot_round_trip(tmp_path):
+    Y = np.eye(3, dtype=int)[np.random.RandomState(0).randint(0, 3, (30, 5))]
+    X = np.random.RandomState(1).normal(size=(30, 5, 2))
+    clf = WeightedSequenceClassifier(units=3, epochs=1, random_state=0).fit(X, Y)
+    back = skimbal.load(clf.save(tmp_path / "onehot.skimbal"))
+    assert back.target_type_ == "per_timestep_multiclass"
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))

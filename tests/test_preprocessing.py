@@ -119,3 +119,16 @@ def test_transform_checks():
     with pytest.raises(ValueError, match="3 features per timestep, but SequenceScaler was "
                                          "fitted with 2"):
         SequenceScaler().fit(X3).inverse_transform(np.zeros((1, 2, 3)))
+
+
+def test_transform_refuses_nan_after_clean_fit():
+    """Consistent with the classifier: NaN / inf at transform time is an error, not passed on."""
+    sc = SequenceScaler().fit(X3)
+    bad = np.array(X3, dtype=float)
+    bad[0, 0, 0] = np.nan
+    before = bad.copy()
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        sc.transform(bad)
+    np.testing.assert_array_equal(bad, before)
+    with pytest.raises(ValueError, match=r"X\[1\] contains NaN or infinity"):
+        sc.transform([np.asarray(X3[0], float), np.full((2, X3.shape[2]), np.inf)])

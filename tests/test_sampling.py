@@ -625,3 +625,12 @@ def test_multilabel_pipeline_resamples_training_folds_only(ml_data, sampler):
         else:  # one synthetic sample per member of each minority bag
             expected = 90 + int(y_train[:, fitted.minority_labels_].sum())
         assert est[-1].n_fit_ == expected > 90
+
+
+def test_smote_k_neighbors_too_large_names_class_and_parameter():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(23, 5, 2))
+    y = np.array(["normal"] * 20 + ["fraud"] * 3)
+    with pytest.raises(ValueError, match=r"SMOTE\(k_neighbors=5\).*class 'fraud' has only 3"
+                                         r".*Lower k_neighbors to at most 2"):
+        SequenceSampler(SMOTE(k_neighbors=5)).fit_resample(X, y)

@@ -271,7 +271,9 @@ YA = np.array([[0, 1, 0, 0, 0]] * 2 + [[0, 0, 0, 0, 0]] * 2)
         # one rule set with sequence-level multi-label y: a user loss would drop the
         # per-label weights
         (XA, np.stack([YA, 1 - YA], axis=-1),
-         {"class_weight": "balanced", "loss": "binary_crossentropy"}, "leave loss=None"),
+         {"class_weight": "balanced", "loss": "binary_crossentropy",
+          "target_type": "multilabel"},  # one-hot per step: forced multi-label
+         "leave loss=None"),
     ],
 )
 def test_bad_temporal_input(no_keras, X, y, params, match):

@@ -117,3 +117,57 @@ def test_timestep_score_multilabel_macro_over_labels():
 def test_ragged_y_with_array_X_is_explained():
     with pytest.raises(ValueError, match="y is ragged"):
         is_timestep_target([[0, 1, 0], [1, 0]], n_timesteps=3, x_is_list=False)
+
+
+# ------------------------------------------- per-step one-hot y (n, T, k) (issue 19)
+def _onehot_steps(n=40, T=6, k=3, seed=0):
+    codes = np.random.RandomState(seed).randint(0, k, (n, T))
+    return np.eye(k, dtype=int)[codes], codes
+
+
+def test_per_step_onehot_is_multiclass_like_2d_onehot():
+    Y, codes = _onehot_steps()
+    enc = TimestepTargetEncoder().fit(Y, None, 40, 6)
+    assert enc.kind == "per_timestep_multiclass" and enc.n_classes == 3
+    got = enc.transform(Y, None, 40, 6)
+    np.testing.assert_array_equal(got, codes)
+    np.testing.assert_array_equal(enc.inverse_transform(got), Y)  # one-hot back
+    two, _ = _onehot_steps(k=2)
+    assert TimestepTargetEncoder().fit(two, None, 40, 6).kind == "per_timestep_binary"
+
+
+def test_per_step_target_type_forces_either_reading():
+    Y, _ = _onehot_steps()
+    forced = TimestepTargetEncoder("multilabel").fit(Y, None, 40, 6)
+    assert forced.kind == "per_timestep_multilabel"
+    Z = Y.copy()
+    Z[0, 0] = 1  # three labels on at one step: not one-hot
+    assert TimestepTargetEncoder().fit(Z, None, 40, 6).kind == "per_timestep_multilabel"
+    with pytest.raises(ValueError, match="target_type='multiclass' reads a 3-D y"):
+        TimestepTargetEncoder("multiclass").fit(Z, None, 40, 6)
+    assert is_timestep_target(Y, n_timesteps=6, x_is_list=False, target_type="multiclass")
+    # an explicit target_type still reads a 2-D y as sequence-level
+    assert not is_timestep_target(np.eye(6, dtype=int)[[0, 1, 2, 3]], n_timesteps=6,
+                                  x_is_list=False, target_type="multiclass")
+
+
+@pytest.mark.parametrize("target_type, kind", [
+    ("auto", "per_timestep_multiclass"),
+    ("multiclass", "per_timestep_multiclass"),
+    ("multilabel", "per_timestep_multilabel"),
+])
+def test_classifier_per_step_onehot(target_type, kind):
+    from conftest import FAST
+
+    from skimbal import WeightedSequenceClassifier
+
+    Y, _ = _onehot_steps()
+    X = np.random.RandomState(1).normal(size=(40, 6, 2))
+    clf = WeightedSequenceClassifier(**{**FAST, "epochs": 1}, target_type=target_type)
+    clf.fit(X, Y)
+    assert clf.target_type_ == kind
+    pred = clf.predict(X)
+    assert pred.shape == Y.shape
+    if kind == "per_timestep_multiclass":
+        assert np.all(pred.sum(axis=-1) == 1)  # exactly one class on at every step
+        assert clf.predict_proba(X).shape == (40, 6, 3)

@@ -246,7 +246,11 @@ class SequenceSampler(BaseSequenceSampler):
         n, n_timesteps, n_features = X.shape
         X_in = X if X.dtype.kind == "f" else X.astype(np.float32)
         flat = X_in.reshape(n, n_timesteps * n_features)
-        flat_res, y_res = sampler.fit_resample(flat, y)
+        try:
+            flat_res, y_res = sampler.fit_resample(flat, y)
+        except ValueError as exc:
+            _explain_neighbors_error(sampler, y, exc)
+            raise
         flat_res = np.asarray(flat_res)
         indices = getattr(sampler, "sample_indices_", None)
         if (
@@ -257,3 +261,31 @@ class SequenceSampler(BaseSequenceSampler):
             # whole samples were selected: return them in their own dtype
             return X[indices], y_res
         return flat_res.reshape(-1, n_timesteps, n_features).astype(X_in.dtype, copy=False), y_res
+
+
+def _explain_neighbors_error(sampler: Any, y: Any, exc: ValueError) -> None:
+    """Re-raise scikit-learn's "n_neighbors <= n_samples_fit" as a message naming the class.
+
+    Neighbour-based oversamplers (SMOTE and its variants: ``k_neighbors``,
+    ADASYN: ``n_neighbors``) need more samples than neighbours in every class
+    they oversample.
+    """
+    if "n_neighbors" not in str(exc):
+        return
+    params = sampler.get_params(deep=False)
+    param = next((p for p in ("k_neighbors", "n_neighbors") if isinstance(params.get(p), int)),
+                 None)
+    if param is None:
+        return
+    k = params[param]
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    small = [(lab, int(c)) for lab, c in zip(labels.tolist(), counts, strict=True) if c <= k]
+    if not small:
+        return
+    label, count = min(small, key=lambda t: t[1])
+    raise ValueError(
+        f"{type(sampler).__name__}({param}={k}) needs more than {k} sequences in each class "
+        f"it oversamples, but class {label!r} has only {count}. Lower {param} to at most "
+        f"{max(count - 1, 1)} (sampler__{param} in a pipeline), or use "
+        "RandomOverSampler for classes this small."
+    ) from exc
