@@ -409,6 +409,9 @@ def test_bad_X_y(no_keras, X, y, err, match):
         (dict(units=(4, 0)), ValueError, "units"),
         (dict(units=0), ValueError, "units"),
         (dict(dropout=1.5), ValueError, "dropout"),
+        (dict(length_buckets=0), ValueError, "'length_buckets' parameter"),
+        (dict(length_buckets="on"), ValueError, "'length_buckets' parameter"),
+        (dict(length_buckets=2.5), ValueError, "'length_buckets' parameter"),
         (dict(model=keras.Sequential()), TypeError, "model must be a function"),
     ],
 )
