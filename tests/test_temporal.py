@@ -395,3 +395,11 @@ def test_very_short_and_very_long_sequences_mix():
     clf = WeightedSequenceClassifier(**dict(FAST, batch_size=2)).fit(X[1:], y[1:])
     assert clf._frontend_strides == (2,)
     assert clf.predict(X[1:]).shape == (7,)
+
+
+def test_unseeded_bucketed_fit_with_validation_split(long_tailed):
+    X, y, lengths = long_tailed
+    clf = WeightedSequenceClassifier(**dict(BUCKET_FAST, random_state=None,
+                                            validation_fraction=0.25)).fit(X, y)
+    assert len(clf.history_["val_loss"]) == 2  # new bucketed order each epoch
+    assert clf.predict(X).shape == (len(lengths),)
