@@ -16,11 +16,15 @@ import tensorflow as tf
 from .model_selection import stratified_validation_split
 
 __all__ = [
+    "AUTO_LENGTH_BUCKETS",
     "ArrayBatches",
     "CosineDecay",
+    "bucket_order",
+    "check_length_buckets",
     "TrainingPlan",
     "plan_training",
     "predict_in_chunks",
+    "resolve_length_buckets",
     "resolve_validation_fraction",
     "training_callbacks",
     "validation_split_or_none",
@@ -39,6 +43,104 @@ AUTO_BATCH_RANGE = (4, 32)
 #: at least AUTO_VALIDATION_MIN_SAMPLES sequences (else no split)
 AUTO_VALIDATION_FRACTION = 0.1
 AUTO_VALIDATION_MIN_SAMPLES = 1000
+#: ``length_buckets="auto"``: at most this many length buckets (training: also at
+#: most half the batches of an epoch, so every bucket holds two batches or more)
+AUTO_LENGTH_BUCKETS = 16
+
+
+def check_length_buckets(length_buckets: int | str | None, n_train: int) -> None:
+    """Raise if an explicit number of length buckets cannot be filled.
+
+    Parameters
+    ----------
+    length_buckets : int, "auto" or None
+        The ``length_buckets`` parameter.
+    n_train : int
+        Sequences trained on (after the validation split).
+
+    Raises
+    ------
+    ValueError
+        ``length_buckets`` is an int larger than ``n_train``: some bucket
+        would hold no sequence.
+    """
+    if isinstance(length_buckets, (int, np.integer)) and length_buckets > n_train:
+        raise ValueError(
+            f"length_buckets={length_buckets} asks for more length buckets than the "
+            f"{n_train} training sequences can fill; use at most {n_train}, 'auto' "
+            "or None (no bucketing)."
+        )
+
+
+def resolve_length_buckets(length_buckets: int | str | None, lengths: np.ndarray | None,
+                           n_batches: int) -> int | None:
+    """Number of length buckets, or ``None`` for no bucketing.
+
+    No bucketing for equal-length input (``lengths`` is ``None`` or
+    constant) and for ``length_buckets=None``. ``"auto"``:
+    ``min(AUTO_LENGTH_BUCKETS, max(1, n_batches // 2))`` (16 at most; every
+    bucket spans two batches or more, so batches stay random draws among
+    sequences of similar length). An int is used as it is (at most
+    ``len(lengths)``).
+
+    Parameters
+    ----------
+    length_buckets : int, "auto" or None
+    lengths : ndarray of int or None
+        Valid length of each sequence.
+    n_batches : int
+        Batches of one pass (an epoch, or a predict call).
+
+    Returns
+    -------
+    int or None
+    """
+    if length_buckets is None or lengths is None or len(lengths) == 0:
+        return None
+    if np.all(lengths == lengths[0]):
+        return None
+    if isinstance(length_buckets, str):
+        return int(min(AUTO_LENGTH_BUCKETS, max(1, n_batches // 2)))
+    return int(min(int(length_buckets), len(lengths)))
+
+
+def bucket_order(indices: np.ndarray, lengths: np.ndarray, batch_size: int,
+                 n_buckets: int, rng: np.random.Generator | None) -> np.ndarray:
+    """Row order whose consecutive ``batch_size`` rows have similar lengths.
+
+    The rows are sorted by length (ties in random order) and cut into
+    ``n_buckets`` buckets of (nearly) equal count; each bucket is permuted,
+    the buckets are concatenated shortest first and cut into batches, and
+    the full batches are put in random order; the one partial batch (if
+    any) stays last, so that ``Dataset.batch`` rebuilds exactly these
+    batches. A batch drawn from one bucket is padded only to the longest
+    sequence of that bucket. Without ``rng`` the rows are simply sorted by
+    length (stable: ties keep their order in ``indices``).
+
+    Parameters
+    ----------
+    indices : ndarray of int
+        Rows to order (each appears exactly once in the result).
+    lengths : ndarray of int
+        Length of every row of the data (indexed by ``indices``).
+    batch_size : int
+    n_buckets : int
+    rng : numpy Generator or None
+
+    Returns
+    -------
+    ndarray of int
+    """
+    indices = np.asarray(indices, dtype=np.intp)
+    if rng is None:
+        return indices[np.argsort(lengths[indices], kind="stable")]
+    perm = rng.permutation(indices)
+    by_length = perm[np.argsort(lengths[perm], kind="stable")]
+    buckets = np.array_split(by_length, max(1, min(int(n_buckets), len(by_length))))
+    flat = np.concatenate([rng.permutation(b) for b in buckets])
+    n_full = len(flat) // batch_size
+    full = flat[: n_full * batch_size].reshape(n_full, batch_size)
+    return np.concatenate([full[rng.permutation(n_full)].ravel(), flat[n_full * batch_size:]])
 
 
 class ArrayBatches:
@@ -71,6 +173,16 @@ class ArrayBatches:
     new order, from tf.data's shuffle seeded by ``seed``; neither path
     touches Python's global ``random`` module.
 
+    Length buckets (variable-length input): with ``lengths``, each batch is
+    cut to its own longest sequence (``a[rows, :max(lengths[rows])]`` for
+    the arrays that have a time axis) instead of the longest in the whole
+    data, and the batches are drawn from ``n_buckets`` buckets of similar
+    length (:func:`bucket_order`). Each row still appears exactly once per
+    epoch; the order follows the same seeded / reshuffled rules (with
+    ``reshuffle`` every epoch draws new buckets' permutations and a new
+    batch order from a NumPy generator seeded by ``seed``). Without
+    ``shuffle`` the rows come sorted by length.
+
     Parameters
     ----------
     arrays : sequence of ndarray
@@ -86,11 +198,21 @@ class ArrayBatches:
         Draw a new order for every epoch (else keep the first one).
     seed : int or None
         Seed of the shuffling.
+    lengths : ndarray of int or None, default=None
+        Valid length of every row (all rows, not only ``indices``): batch
+        by length buckets, each padded to its own longest row. ``None``: no
+        bucketing (every batch has the arrays' full time axis).
+    n_buckets : int, default=1
+        Length buckets (with ``lengths``).
+    time_axis : sequence of bool or None, default=None
+        Which arrays have the (padded) time axis as axis 1 and are cut to
+        the batch's longest row; ``None``: the first array only.
     """
 
     def __init__(self, arrays: Sequence[np.ndarray], indices: np.ndarray | None,
                  batch_size: int, *, shuffle: bool, reshuffle: bool = True,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, lengths: np.ndarray | None = None,
+                 n_buckets: int = 1, time_axis: Sequence[bool] | None = None) -> None:
         self.arrays = tuple(arrays)
         n = len(self.arrays[0])
         self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=np.intp)
@@ -98,15 +220,36 @@ class ArrayBatches:
         self.shuffle = shuffle
         self.reshuffle = reshuffle
         self.seed = seed
-        rng = np.random.default_rng(seed)
-        self.order = rng.permutation(self.indices) if shuffle else self.indices
+        self.lengths = None if lengths is None else np.asarray(lengths, dtype=np.int64)
+        self.n_buckets = int(n_buckets)
+        self.time_axis = (
+            (True,) + (False,) * (len(self.arrays) - 1) if time_axis is None
+            else tuple(bool(t) for t in time_axis)
+        )
+        if len(self.time_axis) != len(self.arrays):
+            raise ValueError("time_axis needs one entry per array.")
+        self._rng = np.random.default_rng(seed)
+        if self.lengths is not None:
+            self.order = self._bucket_order()
+        else:
+            self.order = self._rng.permutation(self.indices) if shuffle else self.indices
+
+    def _bucket_order(self) -> np.ndarray:
+        """One epoch's bucketed order (draws from the generator when shuffling)."""
+        return bucket_order(self.indices, self.lengths, self.batch_size, self.n_buckets,
+                            self._rng if self.shuffle else None)
 
     def __len__(self) -> int:
         return math.ceil(len(self.indices) / self.batch_size)
 
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The rows ``rows`` of every array (one batch)."""
-        return tuple(a[rows] for a in self.arrays)
+        """The rows ``rows`` of every array (one batch), cut to their longest row
+        when batching by length."""
+        if self.lengths is None:
+            return tuple(a[rows] for a in self.arrays)
+        steps = int(self.lengths[rows].max())
+        return tuple(a[rows, :steps] if timed else a[rows]
+                     for a, timed in zip(self.arrays, self.time_axis, strict=True))
 
     def dataset(self) -> tf.data.Dataset:
         """A ``tf.data.Dataset`` of batches ``(a[rows] for a in arrays)``.
@@ -117,18 +260,38 @@ class ArrayBatches:
         does not keep the arrays alive: keep the ``ArrayBatches`` referenced
         while the dataset is used.
         """
-        rows = tf.data.Dataset.from_tensor_slices(self.order.astype(np.int64))
-        if self.shuffle and self.reshuffle:
-            rows = rows.shuffle(len(self.order), seed=self.seed,
-                                reshuffle_each_iteration=True)
-        dtypes = [tf.as_dtype(a.dtype) for a in self.arrays]
-        shapes = [(None, *a.shape[1:]) for a in self.arrays]
-
         # TensorFlow keeps every py-function of a tf.data pipeline alive for
         # the life of the process (it is appended to the eager default
         # graph; tensorflow/tensorflow#123269), so the function must not hold
         # the arrays: it reaches them through a weak reference to ``self``.
         owner = weakref.ref(self)
+
+        bucketed = self.lengths is not None
+        if bucketed and self.shuffle and self.reshuffle:
+            n_rows = len(self.order)
+
+            def epoch_order() -> np.ndarray:
+                batches = owner()
+                if batches is None:
+                    raise RuntimeError("The ArrayBatches behind this dataset was released.")
+                return batches._bucket_order().astype(np.int64)
+
+            def slices(_: tf.Tensor) -> tf.data.Dataset:
+                order = tf.numpy_function(epoch_order, [], tf.int64, stateful=True)
+                order.set_shape((n_rows,))
+                return tf.data.Dataset.from_tensor_slices(order)
+
+            # a new bucketed order per iteration (epoch), drawn in NumPy
+            rows = tf.data.Dataset.range(1).flat_map(slices).apply(
+                tf.data.experimental.assert_cardinality(n_rows))
+        else:
+            rows = tf.data.Dataset.from_tensor_slices(self.order.astype(np.int64))
+            if self.shuffle and self.reshuffle and not bucketed:
+                rows = rows.shuffle(len(self.order), seed=self.seed,
+                                    reshuffle_each_iteration=True)
+        dtypes = [tf.as_dtype(a.dtype) for a in self.arrays]
+        shapes = [(None, None, *a.shape[2:]) if bucketed and timed else (None, *a.shape[1:])
+                  for a, timed in zip(self.arrays, self.time_axis, strict=True)]
 
         def take(batch_rows: np.ndarray) -> tuple[np.ndarray, ...]:
             batches = owner()
@@ -334,15 +497,49 @@ def training_callbacks(
     return callbacks
 
 
-def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int) -> np.ndarray:
+def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
+                      lengths: np.ndarray | None = None,
+                      n_buckets: int | None = None) -> np.ndarray:
     """Network outputs for ``X``, ``chunk`` rows per forward pass.
 
     ``Model.predict`` builds a dataset and an epoch loop on every call (tens of
     ms even for one sample). ``predict_on_batch`` runs the same compiled predict
     step once; chunks bound the memory of large inputs.
+
+    With ``lengths`` and ``n_buckets`` (padded variable-length input for a
+    network that masks padding), the rows are sorted by length and cut into
+    ``n_buckets`` buckets of nearly equal count; each bucket is run cut to
+    its own longest row (``X[rows, :max_len]``), so there are about
+    ``n_buckets`` input shapes, not one per distinct length, and little
+    padding. Outputs come back in the rows' order; per-step outputs are
+    zero beyond a bucket's length (padding, which callers drop).
     """
+    if lengths is not None and n_buckets is not None and len(X) > 0:
+        return _predict_bucketed(model, X, chunk, np.asarray(lengths), n_buckets)
     if len(X) <= chunk:
         return np.asarray(model.predict_on_batch(X))
     return np.concatenate(
         [np.asarray(model.predict_on_batch(X[i : i + chunk])) for i in range(0, len(X), chunk)]
     )
+
+
+def _predict_bucketed(model: keras.Model, X: np.ndarray, chunk: int, lengths: np.ndarray,
+                      n_buckets: int) -> np.ndarray:
+    order = np.argsort(lengths, kind="stable")
+    out = None
+    for rows in np.array_split(order, max(1, min(int(n_buckets), len(X)))):
+        if len(rows) == 0:
+            continue
+        steps = int(lengths[rows].max())
+        for start in range(0, len(rows), chunk):
+            part_rows = rows[start : start + chunk]
+            part = np.asarray(model.predict_on_batch(X[part_rows, :steps]))
+            if out is None:  # per-step outputs (n, T, ...) or one per row (n, ...)
+                shape = (len(X), X.shape[1], *part.shape[2:]) if part.ndim == 3 else (
+                    len(X), *part.shape[1:])
+                out = np.zeros(shape, dtype=part.dtype)
+            if part.ndim == 3:
+                out[part_rows, :steps] = part
+            else:
+                out[part_rows] = part
+    return out

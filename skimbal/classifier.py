@@ -24,9 +24,12 @@ from ._sequences import check_sequence_batch, unpad
 from ._threads import configure_from_environment
 from ._thresholds import check_threshold, f1_optimal_thresholds
 from ._training import (
+    AUTO_LENGTH_BUCKETS,
     ArrayBatches,
+    check_length_buckets,
     plan_training,
     predict_in_chunks,
+    resolve_length_buckets,
     training_callbacks,
     validation_split_or_none,
 )
@@ -160,6 +163,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         shorter series and for per-timestep targets (``docs/defaults.md``).
     frontend_filters : int, default=32
         Channels of each front-end layer.
+    length_buckets : "auto", int or None, default="auto"
+        Length-bucketed batches for variable-length (list) ``X``: each
+        training batch is drawn from sequences of similar length and padded
+        only to its own longest sequence, not to the longest of the whole
+        training set, so little recurrent and convolutional work is spent
+        on padding. An int: that many buckets of (nearly) equal count, the
+        sequences sorted by length (at most the number of training
+        sequences, else ``ValueError``); ``"auto"``: ``min(16,
+        steps_per_epoch // 2)`` (at least 1), so every bucket spans two
+        batches or more. ``predict`` / ``predict_proba`` on list input run
+        in the same way (``"auto"``: 16 buckets), one input shape per
+        bucket; the outputs equal the unbucketed ones to float tolerance.
+        Every sequence is still seen once per epoch, and the same
+        ``random_state`` gives the same model. ``None``: pad every batch to
+        the longest training sequence (the behaviour before issue 16). No effect
+        on equal-length input (a 3-D array, or a list of equal lengths).
+        See ``docs/performance.md``.
     class_weight : None, "balanced", dict or array-like, default=None
         ``None``: all classes weigh 1. ``"balanced"``: scikit-learn's
         ``n_samples / (n_classes * count)``. A dict maps **original labels**
@@ -380,6 +400,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "conv_kernel_sizes": [tuple, list],
         "frontend_strides": [StrOptions({"auto"}), tuple, list],
         "frontend_filters": [Interval(Integral, 1, None, closed="left")],
+        "length_buckets": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
+                           None],
         "class_weight": [None, StrOptions({"balanced"}), dict, "array-like"],
         "standardize": ["boolean"],
         "normalize_weights": ["boolean"],
@@ -424,6 +446,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         conv_kernel_sizes: tuple[int, ...] = (8, 5, 3),
         frontend_strides: str | tuple[int, ...] = "auto",
         frontend_filters: int = 32,
+        length_buckets: str | int | None = "auto",
         class_weight: None | str | dict | Any = None,
         standardize: bool = True,
         normalize_weights: bool = True,
@@ -464,6 +487,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.conv_kernel_sizes = conv_kernel_sizes
         self.frontend_strides = frontend_strides
         self.frontend_filters = frontend_filters
+        self.length_buckets = length_buckets
         self.class_weight = class_weight
         self.standardize = standardize
         self.normalize_weights = normalize_weights
@@ -538,22 +562,37 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             super()._fit_keras_model(*args, **kwargs)
 
     def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
-               train_idx: np.ndarray | None, val_idx: np.ndarray | None) -> None:
+               train_idx: np.ndarray | None, val_idx: np.ndarray | None, *,
+               lengths: np.ndarray | None = None, per_timestep: bool = False) -> None:
         """Run Keras training with the held-out split and the default callbacks.
 
         Batches are gathered by index from ``X`` (:class:`ArrayBatches`), so
         neither the split nor Keras' input adapter copies the training data.
+        For variable-length ``X`` (``lengths``) the batches are length
+        buckets (``length_buckets``), each cut to its longest sequence; the
+        per-timestep targets and weights are cut with ``X``.
         """
         arrays = (X, y_keras, sw)
         plan = plan_training(len(X) if train_idx is None else len(train_idx),
                              self.batch_size, self.epochs)
+        n_buckets = resolve_length_buckets(
+            self.length_buckets,
+            None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),
+            plan.steps_per_epoch,
+        )
+        bucketing: dict[str, Any] = {}
+        if n_buckets is not None:
+            bucketing = {
+                "lengths": lengths, "n_buckets": n_buckets,
+                "time_axis": (True, per_timestep, per_timestep and np.ndim(sw) >= 2),
+            }
         # seeded: one random order kept for all epochs, as Keras' NumPy path does
         # under scikeras' fixed TensorFlow seed (see ArrayBatches); unseeded: a
         # new order each epoch, as Keras does without a seed
         train = ArrayBatches(
             arrays, train_idx, plan.batch_size,
             shuffle=bool(getattr(self, "fit__shuffle", True)),
-            reshuffle=self._random_state is None, seed=self._random_state,
+            reshuffle=self._random_state is None, seed=self._random_state, **bucketing,
         )
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles
@@ -562,7 +601,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # datasets (which hold them only weakly)
         val = None
         if train_idx is not None:
-            val = ArrayBatches(arrays, val_idx, plan.batch_size, shuffle=False)
+            val = ArrayBatches(arrays, val_idx, plan.batch_size, shuffle=False, **bucketing)
             fit_kwargs["validation_data"] = val.dataset()
         self._fit_callbacks = [
             *self._fit_callbacks,
@@ -707,6 +746,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             strata, 0.1 if tune and self.validation_fraction == "auto"
             else self.validation_fraction, seed, split=split,
         )
+        if lengths is not None:
+            check_length_buckets(self.length_buckets,
+                                 n if train_idx is None else len(train_idx))
         if tune and train_idx is None:
             raise ValueError(
                 "threshold='tune' needs the internal validation split, which this "
@@ -754,7 +796,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             )
 
         self._train(X, spec.encode_for_keras(codes, self._mode), weights.sample_weight,
-                    train_idx, val_idx)
+                    train_idx, val_idx, lengths=lengths, per_timestep=spec.per_timestep)
         self.history_ = dict(self.history_)
         if spec.thresholded and isinstance(self.threshold, str):  # "tune"
             self.threshold_ = f1_optimal_thresholds(
@@ -838,13 +880,20 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def _forward_sequences(self, X: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
         """Network outputs for a (possibly NaN-padded) batch.
 
-        Padded batches go through the model at once when it masks padding
-        (:class:`~skimbal.layers.PaddingMask`); otherwise (a model trained on
+        Padded batches go through the model in length buckets when it masks
+        padding (:class:`~skimbal.layers.PaddingMask`; ``length_buckets``,
+        ``None``: at once, padded to the longest); otherwise (a model trained on
         equal-length arrays, which has no mask layer and so no masking overhead)
         the sequences are run in groups of equal length, without any padding.
         """
-        if lengths is None or np.all(lengths == X.shape[1]) or self._has_padding_mask():
+        if lengths is None or np.all(lengths == X.shape[1]):
             return self._forward(X)
+        if self._has_padding_mask():
+            # one input shape per length bucket, each cut to its longest sequence
+            n_buckets = resolve_length_buckets(
+                getattr(self, "length_buckets", "auto"), lengths, 2 * AUTO_LENGTH_BUCKETS)
+            return predict_in_chunks(self.model_, X, _PREDICT_CHUNK, lengths=lengths,
+                                     n_buckets=n_buckets)
         out = None
         for n_steps in np.unique(lengths):
             idx = np.flatnonzero(lengths == n_steps)

