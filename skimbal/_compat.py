@@ -48,7 +48,8 @@ class ClassifierTagsMixin:
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()  # type: ignore[misc]
         tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
+        # Multi-label indicator targets (n, L) and (n, T, L) are supported (sigmoid head).
+        tags.classifier_tags = ClassifierTags(multi_label=True)
         tags.target_tags.required = True
         tags.target_tags.single_output = True
         tags.target_tags.multi_output = True

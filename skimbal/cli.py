@@ -126,6 +126,9 @@ def _build_parser() -> _Parser:
         description="Imbalance-aware recurrent sequence classifiers: cross-validated report "
                     "of unweighted vs class-weighted models.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"skimbal {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{demo,cv}")
     demo = sub.add_parser(
         "demo", parents=[model], help="run the report on the embedded JapaneseVowels data",
@@ -365,6 +368,29 @@ def _candidates(s: dict[str, Any], weights: list[Any]) -> list[tuple[str, Callab
     return rows
 
 
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and initialise its devices with file descriptor 2 muted.
+
+    TensorFlow's C++ start-up lines (oneDNN notes, "failed call to cuInit" on a
+    machine without a GPU) are written before ``TF_CPP_MIN_LOG_LEVEL`` is read,
+    straight to the process's stderr; only muting the descriptor hides them.
+    Python errors raised by the import still surface once it is restored.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        tf.constant(0.0).numpy()  # device initialisation logs here, not at import
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
     classes, counts = np.unique(data.y, return_counts=True)
     if counts.min() < s["folds"]:
@@ -375,7 +401,7 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
     weights = [_resolve_class_weight(spec, classes) for spec in s["class_weight"]]
 
     # input checked: TensorFlow and the estimators are imported from here on
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _import_tensorflow_quietly()
     from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
     from sklearn.model_selection import StratifiedKFold
 

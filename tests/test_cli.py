@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +29,13 @@ def test_usage(capsys):
 def test_help_exits_zero(capsys):
     assert main(["cv", "--help"]) == 0
     assert "--class-weight" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    import skimbal
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"skimbal {skimbal.__version__}"
 
 
 def test_unknown_command(capsys):
@@ -246,3 +255,20 @@ def test_demo_end_to_end(capsys):
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
+
+
+@pytest.mark.slow
+def test_cli_prints_no_tensorflow_start_up_noise(tmp_path):
+    # A fresh process, as a user runs it: no C++ log lines ("I0000 ...", "E0000 ...
+    # failed call to cuInit") and no tf.function retracing warnings on stderr.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    out = subprocess.run(
+        [sys.executable, "-m", "skimbal.cli", "demo", "--quick", "--folds", "2", "--epochs",
+         "1", "--units", "2", "--class-weight", "none", "--no-resample", "--json"],
+        cwd=ROOT, capture_output=True, text=True, env=env, check=True, timeout=600,
+    )
+    json.loads(out.stdout)
+    noise = [line for line in out.stderr.splitlines()
+             if re.match(r"^[IWEF]\d{4} ", line) or "absl::InitializeLog" in line
+             or "retracing" in line or "cuInit" in line]
+    assert noise == []

@@ -37,6 +37,18 @@ def test_weighted_classifier_tags():
     assert not get_tags(WeightedSequenceClassifier(random_state=0)).non_deterministic
 
 
+def test_multi_label_tag_matches_what_fit_accepts():
+    # The tag says multi-label indicator targets are supported; so does fit.
+    assert get_tags(WeightedSequenceClassifier()).classifier_tags.multi_label
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 5, 2)).astype("float32")
+    Y = np.array([[1, 0], [0, 1], [1, 1]] * 4)
+    est = WeightedSequenceClassifier(architecture="rnn", units=2, epochs=1, batch_size=12,
+                                     random_state=0).fit(X, Y)
+    assert est.predict(X).shape == Y.shape
+    assert set(np.unique(est.predict(X))) <= {0, 1}
+
+
 def test_check_cv_is_stratified_for_the_estimator():
     y = np.array([0] * 10 + [1] * 5)
     cv = check_cv(5, y, classifier=is_classifier(WeightedSequenceClassifier()))
