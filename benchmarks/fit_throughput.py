@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=8)
     args = parser.parse_args()
-    X, y = make_imbalanced_sequences(5000, n_timesteps=50, n_features=8, weights=(10, 1),
+    X, y = make_imbalanced_sequences(5000, n_timesteps=50, n_features=8, weights=(10 / 11, 1 / 11),
                                      class_sep=1.0, random_state=0)
     X, y, Xte, yte = X[:4000], y[:4000], X[4000:], y[4000:]
     e = args.epochs

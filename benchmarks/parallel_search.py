@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    X, y = make_imbalanced_sequences(1200, n_timesteps=40, n_features=6, weights=(10, 1),
+    X, y = make_imbalanced_sequences(1200, n_timesteps=40, n_features=6, weights=(10 / 11, 1 / 11),
                                      random_state=0)
     t1, t2 = [], []
     for r in range(args.repeats):

@@ -76,7 +76,7 @@ def main() -> None:
     rows: dict[str, list] = {name: [] for name in SETUPS}
     for seed in range(args.seeds):
         X, y = make_imbalanced_sequences(
-            args.n_samples, n_timesteps=30, n_features=3, weights=(20, 1),
+            args.n_samples, n_timesteps=30, n_features=3, weights=(20 / 21, 1 / 21),
             class_sep=args.class_sep, random_state=seed,
         )
         for name, (sampler, cw) in SETUPS.items():
