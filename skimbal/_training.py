@@ -3,6 +3,7 @@ and the mini-batch input that feeds Keras without copying the training arrays.""
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 import weakref
@@ -29,6 +30,29 @@ __all__ = [
     "training_callbacks",
     "validation_split_or_none",
 ]
+
+
+
+class _KerasStepRetracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" note for Keras' own step functions.
+
+    TensorFlow counts traces per *code object*, so every newly fitted network
+    (one per fit: cross-validation, grid search) traces Keras' train / predict
+    step function again, and after five the note fires although nothing is
+    wrong. Only notes that name Keras' trainer step functions are dropped;
+    retracing of the user's own ``tf.function`` is still reported.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message
+                    and "TensorFlowTrainer.make_" in message)
+
+
+_RETRACING_FILTER = _KerasStepRetracingFilter()
+if not any(isinstance(f, _KerasStepRetracingFilter)
+           for f in logging.getLogger("tensorflow").filters):
+    logging.getLogger("tensorflow").addFilter(_RETRACING_FILTER)
 
 # Defaults of the "auto" training settings, chosen on the real-data suite
 # (benchmarks/real_suite.py, figures in benchmarks/RESULTS.md).
