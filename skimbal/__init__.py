@@ -20,6 +20,7 @@ _LAZY = {
     "make_timestep_scorer": "skimbal.metrics",
     "PaddingMask": "skimbal.layers",
     "SequenceScaler": "skimbal.preprocessing",
+    "from_channels_first": "skimbal._sequences",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,56 @@ def test_all_finite_checks_every_block(monkeypatch):
         assert not v.all_finite(Y)
         with pytest.raises(ValueError, match="NaN or infinity"):
             v.check_sequences(Y)
+
+
+# ------------------------------------------------- aeon / sktime layout (channels first)
+def test_from_channels_first_array_is_a_transposed_view():
+    from skimbal import from_channels_first
+
+    X = np.arange(2 * 3 * 5, dtype=float).reshape(2, 3, 5)  # 2 cases, 3 channels, 5 steps
+    before = X.copy()
+    out = from_channels_first(X)
+    assert out.shape == (2, 5, 3)
+    assert out[1, 4, 2] == X[1, 2, 4]
+    assert np.shares_memory(out, X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_from_channels_first_list_stays_a_list():
+    from skimbal import from_channels_first
+
+    X = [np.ones((2, 7)), np.zeros((2, 3))]  # aeon's unequal-length form
+    out = from_channels_first(X)
+    assert isinstance(out, list) and [x.shape for x in out] == [(7, 2), (3, 2)]
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.zeros((4, 5)), "3-D array"),
+    ([np.zeros(5), np.zeros(4)], r"X\[0\] is 1-D"),
+])
+def test_from_channels_first_bad_input(X, match):
+    from skimbal import from_channels_first
+
+    with pytest.raises(ValueError, match=match):
+        from_channels_first(X)
+
+
+def test_channels_first_array_gets_a_layout_warning():
+    from skimbal import SequenceScaler
+
+    X_aeon = np.random.default_rng(0).normal(size=(6, 1, 100))  # univariate, aeon layout
+    with pytest.warns(UserWarning, match="from_channels_first"):
+        SequenceScaler().fit(X_aeon)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SequenceScaler().fit(np.swapaxes(X_aeon, 1, 2))  # (6, 100, 1): no warning
+        SequenceScaler().fit(np.zeros((6, 3, 20)) + np.arange(20))  # 20 features: plausible
+
+
+def test_channels_first_list_error_names_the_converter():
+    from skimbal import SequenceScaler
+
+    X_aeon = [np.ones((2, 7)), np.ones((2, 9))]  # (n_channels, n_timepoints_i)
+    # read as skimbal's layout, the lists have 7 and 9 "features"
+    with pytest.raises(ValueError, match="from_channels_first"):
+        SequenceScaler().fit(X_aeon)
