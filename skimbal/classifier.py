@@ -548,9 +548,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         return self._default_model if self.model is None else self.model
 
     def _build_keras_model(self) -> keras.Model:  # extends scikeras
-        # size TensorFlow's thread pools before its runtime starts, whichever
-        # fit path (sequence-level or per-timestep) builds the model
-        configure_from_environment()
+        configure_from_environment()  # no-op after _fit's call; kept for direct builds
         with restore_op_determinism():
             model = super()._build_keras_model()
         if self._random_state is not None:
@@ -712,6 +710,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
         """The body of :meth:`fit`, run on the working copy from :meth:`_working_copy`."""
+        # size TensorFlow's thread pools before its runtime starts: resolving
+        # optimizer names in _check_params already creates TensorFlow variables
+        configure_from_environment()
         self._check_params()
         X, lengths = check_sequence_batch(X)
         n, T = X.shape[:2]
