@@ -46,7 +46,7 @@ class _KerasStepRetracingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         return not ("triggered tf.function retracing" in message
-                    and "TensorFlowTrainer.make_" in message)
+                    and "<function TensorFlowTrainer." in message)
 
 
 _RETRACING_FILTER = _KerasStepRetracingFilter()

@@ -548,7 +548,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         return self._default_model if self.model is None else self.model
 
     def _build_keras_model(self) -> keras.Model:  # extends scikeras
-        configure_from_environment()  # no-op after _fit's call; kept for direct builds
         with restore_op_determinism():
             model = super()._build_keras_model()
         if self._random_state is not None:
