@@ -25,6 +25,7 @@ __all__ = [
     "TrainingPlan",
     "plan_training",
     "predict_in_chunks",
+    "predict_in_groups",
     "resolve_length_buckets",
     "resolve_validation_fraction",
     "training_callbacks",
@@ -539,7 +540,9 @@ def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
     zero beyond a bucket's length (padding, which callers drop).
     """
     if lengths is not None and n_buckets is not None and len(X) > 0:
-        return _predict_bucketed(model, X, chunk, np.asarray(lengths), n_buckets)
+        order = np.argsort(lengths, kind="stable")
+        buckets = np.array_split(order, max(1, min(int(n_buckets), len(X))))
+        return predict_in_groups(model, X, chunk, np.asarray(lengths), buckets)
     if len(X) <= chunk:
         return np.asarray(model.predict_on_batch(X))
     return np.concatenate(
@@ -547,11 +550,17 @@ def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
     )
 
 
-def _predict_bucketed(model: keras.Model, X: np.ndarray, chunk: int, lengths: np.ndarray,
-                      n_buckets: int) -> np.ndarray:
-    order = np.argsort(lengths, kind="stable")
+def predict_in_groups(model: keras.Model, X: np.ndarray, chunk: int, lengths: np.ndarray,
+                      groups: Sequence[np.ndarray]) -> np.ndarray:
+    """Network outputs for padded ``X``, one forward pass per group of rows (in chunks).
+
+    Each group of row indices is run cut to its longest row
+    (``X[rows, :max(lengths[rows])]``), so there is one input shape per group.
+    Outputs come back in the rows' order; per-step outputs are zero beyond a
+    group's length (padding, which callers drop).
+    """
     out = None
-    for rows in np.array_split(order, max(1, min(int(n_buckets), len(X)))):
+    for rows in groups:
         if len(rows) == 0:
             continue
         steps = int(lengths[rows].max())

@@ -29,6 +29,7 @@ from ._training import (
     check_length_buckets,
     plan_training,
     predict_in_chunks,
+    predict_in_groups,
     resolve_length_buckets,
     training_callbacks,
     validation_split_or_none,
@@ -894,19 +895,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 getattr(self, "length_buckets", "auto"), lengths, 2 * AUTO_LENGTH_BUCKETS)
             return predict_in_chunks(self.model_, X, _PREDICT_CHUNK, lengths=lengths,
                                      n_buckets=n_buckets)
-        out = None
-        for n_steps in np.unique(lengths):
-            idx = np.flatnonzero(lengths == n_steps)
-            part = self._forward(X[idx, :n_steps])
-            if out is None:
-                shape = (len(X), X.shape[1], *part.shape[2:]) if part.ndim == 3 else (
-                    len(X), *part.shape[1:])
-                out = np.zeros(shape, dtype=part.dtype)
-            if part.ndim == 3:
-                out[idx, :n_steps] = part
-            else:
-                out[idx] = part
-        return out
+        equal_length = [np.flatnonzero(lengths == n) for n in np.unique(lengths)]
+        return predict_in_groups(self.model_, X, _PREDICT_CHUNK, lengths, equal_length)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.

@@ -438,19 +438,6 @@ def test_directory_and_missing_path(tmp_path):
         skimbal.load(tmp_path / "missing.skimbal")
 
 
-def test_load_keeps_safe_mode(saved, monkeypatch):
-    seen = {}
-    original = keras.saving.load_model
-
-    def spy(*args, **kwargs):
-        seen.update(kwargs)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(keras.saving, "load_model", spy)
-    skimbal.load(saved)
-    assert seen["safe_mode"] is True
-
-
 def test_per_step_onehot_round_trip(tmp_path):
     Y = np.eye(3, dtype=int)[np.random.RandomState(0).randint(0, 3, (30, 5))]
     X = np.random.RandomState(1).normal(size=(30, 5, 2))
