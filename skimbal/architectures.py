@@ -26,6 +26,7 @@ __all__ = [
     "build_sequence_model",
     "check_architecture_params",
     "check_frontend_strides",
+    "describe_network",
     "frontend_output_length",
     "resolve_frontend_strides",
 ]
@@ -210,6 +211,59 @@ def resolve_frontend_strides(
     strides = tuple(strides)
     check_frontend_strides(strides, min_timesteps)
     return strides
+
+
+_CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+
+
+def describe_network(
+    *,
+    architecture: str = "fcn-rnn",
+    cell: str = "lstm",
+    units: int | Sequence[int] = 32,
+    bidirectional: bool = False,
+    pooling: str = "last",
+    conv_filters: Sequence[int] = (64, 128, 64),
+    conv_kernel_sizes: Sequence[int] = (8, 5, 3),
+    frontend_strides: Sequence[int] | str = (),
+    dense_units: Sequence[int] = (),
+    **_: object,
+) -> str:
+    """One line naming the network that :func:`build_sequence_model` builds.
+
+    Takes the architecture parameters by keyword (extra keywords, such as the
+    rest of a classifier's ``get_params()``, are ignored), e.g.
+    ``"Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(32), last step"``.
+
+    Parameters
+    ----------
+    architecture, cell, units, bidirectional, pooling, conv_filters, \
+conv_kernel_sizes, frontend_strides, dense_units
+        As in :func:`build_sequence_model`; ``frontend_strides`` may be
+        ``"auto"`` (see :func:`resolve_frontend_strides`).
+
+    Returns
+    -------
+    str
+    """
+    recurrent = ", ".join(str(int(u)) for u in _as_tuple(units))
+    name = _CELL_NAMES.get(cell, str(cell))
+    rnn = f"{'bidirectional ' if bidirectional else ''}{name}({recurrent})"
+    rnn += {"last": ", last step", "mean": ", mean over steps",
+            "attention": ", attention pooling"}.get(pooling, f", {pooling} pooling")
+    if isinstance(frontend_strides, str):
+        rnn = (f"{rnn} (after a strided Conv1D front-end on series longer than "
+               f"{AUTO_FRONTEND_STEPS} steps)")
+    elif tuple(frontend_strides):
+        rnn = f"{rnn} (after Conv1D front-end, strides {tuple(int(s) for s in frontend_strides)})"
+    text = rnn
+    if architecture == "fcn-rnn":
+        filters = ", ".join(str(int(f)) for f in conv_filters)
+        kernels = ", ".join(str(int(k)) for k in conv_kernel_sizes)
+        text = f"Conv1D({filters}; kernels {kernels}) beside {rnn}"
+    if tuple(dense_units):
+        text += f", Dense({', '.join(str(int(u)) for u in dense_units)})"
+    return text
 
 
 # -------------------------------------------------------------- full builder

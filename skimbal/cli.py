@@ -406,6 +406,7 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
     from sklearn.model_selection import StratifiedKFold
 
     rows = _candidates(s, weights)
+    network = _network(rows[0][1](), data.lengths)
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # tf.function retracing notes
@@ -442,7 +443,20 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
                         for m, v in folds.items()},
             "oof_proba": oof,
         })
-    return {"classes": classes, "results": results}
+    return {"classes": classes, "network": network, "results": results}
+
+
+def _network(estimator: Any, lengths: np.ndarray) -> str:
+    """The network the report trains, in words (the last step of a pipeline)."""
+    from .architectures import describe_network, resolve_frontend_strides
+
+    clf = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    params = clf.get_params()
+    strides = params.get("frontend_strides", "auto")
+    if isinstance(strides, str):
+        params["frontend_strides"] = resolve_frontend_strides(
+            strides, int(lengths.max()), int(lengths.min()))
+    return describe_network(**params)
 
 
 def _summary(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
@@ -464,13 +478,16 @@ def _summary(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
     s = summary["settings"]
     counts = ", ".join(f"{c}: {n}" for c, n in summary["class_counts"].items())
+    low, high = summary["lengths"]
+    lengths = (f"length {low}" if low == high
+               else f"lengths {low}-{high} (passed unpadded, as a list)")
     lines = [
         f"{summary['dataset']}: {summary['n_samples']} sequences, {summary['n_features']} "
-        f"features, lengths {summary['lengths'][0]}-{summary['lengths'][1]} (end-padded to "
-        f"{summary['n_timesteps']}); class counts {{{counts}}}",
+        f"features, {lengths}; class counts {{{counts}}}",
         *summary["notes"],
-        f"{s['folds']}-fold stratified CV; {s['cell'].upper()}({s['units']}), {s['epochs']} "
-        f"epochs, batch {s['batch_size']}, Adam lr {s['learning_rate']:g}, seed {s['seed']}; "
+        f"network: {report['network']}",
+        f"{s['folds']}-fold stratified CV; {s['epochs']} epochs, batch {s['batch_size']}, "
+        f"Adam lr {s['learning_rate']:g}, seed {s['seed']}; "
         f"minority class: {summary['minority_class']}",
         "",
     ]
@@ -490,29 +507,51 @@ def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _plot(path: Path, data: Dataset, report: dict[str, Any]) -> None:
+def _plot(path: Path, data: Dataset, report: dict[str, Any]) -> Any:
+    """Precision-recall of the minority class and per-class recall matrices (out-of-fold).
+
+    The confusion matrices are normalised per true class (each row is the
+    recall of that class), on one colour scale from 0 to 1, so that a
+    12-sequence minority row reads as clearly as a 90-sequence one. The
+    precision-recall panel is square, with the chance line at the minority
+    prevalence.
+    """
     from matplotlib.figure import Figure
     from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay
 
     classes = report["classes"]
     col = int(np.flatnonzero(classes == data.minority)[0])
     n = len(report["results"])
-    fig = Figure(figsize=(4.5 * (n + 1), 4.2), layout="constrained")
+    fig = Figure(figsize=(4.6 * (n + 1) + 0.8, 4.8), layout="constrained")
     axes = fig.subplots(1, n + 1, squeeze=False)[0]
     positive = data.y == data.minority
+    prevalence = float(np.mean(positive))
     for r in report["results"]:
         PrecisionRecallDisplay.from_predictions(
             positive, r["oof_proba"][:, col], name=r["model"], ax=axes[0]
         )
-    axes[0].set_title(f"minority class {data.minority}: precision-recall (out-of-fold)")
+    axes[0].axhline(prevalence, color="grey", linestyle="--", linewidth=1,
+                    label=f"chance (prevalence {prevalence:.3f})")
+    axes[0].set(xlim=(0, 1.01), ylim=(0, 1.01), box_aspect=1)
+    axes[0].legend(loc="lower left", fontsize="small")
+    axes[0].set_title(f"minority class {data.minority}: precision-recall", fontsize="medium")
+    image = None
     for ax, r in zip(axes[1:], report["results"], strict=True):
         pred = classes[np.argmax(r["oof_proba"], axis=1)]
-        ConfusionMatrixDisplay.from_predictions(
-            data.y, pred, labels=classes, ax=ax, colorbar=False
+        disp = ConfusionMatrixDisplay.from_predictions(
+            data.y, pred, labels=classes, normalize="true", ax=ax, colorbar=False,
+            values_format=".2f", cmap="Blues", im_kw={"vmin": 0.0, "vmax": 1.0},
+            text_kw={"fontsize": "x-small"},
         )
-        ax.set_title(r["model"])
+        image = disp.im_
+        ax.set_title(r["model"], fontsize="medium")
+        ax.set_ylabel("true class")
+    if image is not None:
+        fig.colorbar(image, ax=axes[1:].tolist(), shrink=0.8,
+                     label="share of the true class (recall on the diagonal)")
     fig.suptitle(f"{data.name}: out-of-fold predictions")
     fig.savefig(path, dpi=110)
+    return fig
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -523,7 +562,8 @@ def _run(args: argparse.Namespace) -> int:
     report = _cross_validate(data, s)
     if args.json:
         results = [{k: v for k, v in r.items() if k != "oof_proba"} for r in report["results"]]
-        print(json.dumps({**summary, "results": results}, indent=2))
+        print(json.dumps({**summary, "network": report["network"], "results": results},
+                         indent=2))
     else:
         print(_table(summary, report))
     if args.plot is not None:

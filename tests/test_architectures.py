@@ -289,3 +289,16 @@ def test_standardize_makes_the_fit_invariant_to_channel_units(binary_data):
     X_copy = raw.copy()
     WeightedSequenceClassifier(**params).fit(raw, y)
     np.testing.assert_array_equal(raw, X_copy)  # the caller's array is not modified
+
+
+def test_describe_network_names_what_is_built():
+    from skimbal import WeightedSequenceClassifier
+    from skimbal.architectures import describe_network
+
+    params = WeightedSequenceClassifier(cell="gru", frontend_strides=(4,)).get_params()
+    assert describe_network(**params) == (
+        "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(32), last step "
+        "(after Conv1D front-end, strides (4,))")
+    assert describe_network(architecture="rnn", units=(16, 8), bidirectional=True,
+                            pooling="mean", dense_units=(10,)) == (
+        "bidirectional LSTM(16, 8), mean over steps, Dense(10)")

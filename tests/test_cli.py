@@ -216,6 +216,43 @@ def test_table_progress_and_plot(stub, capsys, npz, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_recall_matrices_and_chance_line(tmp_path):
+    from skimbal.cli import Dataset, _plot
+
+    y = np.array([0] * 8 + [1] * 2)
+    # row "unweighted": class 1 always predicted 0; class 0 right 6 of 8 times
+    proba = np.zeros((10, 2))
+    proba[:, 0] = 1.0
+    proba[[0, 1], :] = [0.2, 0.8]
+    data = Dataset(name="toy", X=np.zeros((10, 3, 1)), y=y, lengths=np.full(10, 3), minority=1)
+    report = {"classes": np.array([0, 1]), "network": "net",
+              "results": [{"model": "unweighted", "oof_proba": proba}]}
+    fig = _plot(tmp_path / "p.png", data, report)
+    pr_ax, cm_ax = fig.axes[:2]
+    # confusion matrix normalised per true class, on a fixed 0..1 colour scale
+    image = cm_ax.images[0]
+    np.testing.assert_allclose(image.get_array(), [[0.75, 0.25], [1.0, 0.0]])
+    assert image.get_clim() == (0.0, 1.0)
+    assert len(fig.axes) == 3  # PR panel, one matrix, one colour bar
+    # chance line of the precision-recall panel at the minority prevalence 2/10
+    chance = [line for line in pr_ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(chance) == 1 and np.allclose(chance[0].get_ydata(), 0.2)
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_table_names_the_network_and_lengths(stub, capsys, npz):
+    from skimbal.architectures import describe_network
+
+    X = np.zeros((12, 5, 1), dtype=np.float32)
+    y = np.array([0] * 8 + [1] * 4)
+    assert main(["cv", "--data", npz(X=X, y=y, lengths=np.arange(12) % 4 + 2), "--folds", "2",
+                 "--no-resample", "--class-weight", "none"]) == 0
+    out = capsys.readouterr().out
+    # the stub has only default architecture parameters
+    assert f"network: {describe_network()}" in out
+    assert "lengths 2-5 (passed unpadded, as a list)" in out and "end-padded" not in out
+
+
 def test_model_input_is_list_with_true_lengths(stub, capsys, npz):
     X = np.zeros((10, 6, 2), dtype=np.float32)
     lengths = np.arange(1, 11) % 6 + 1
@@ -252,6 +289,8 @@ def test_demo_end_to_end(capsys):
     assert report["class_counts"]["1"] == 3 + 9 and report["minority_class"] == 1
     assert [r["model"] for r in report["results"]] == [
         'class_weight="balanced"', "RandomOverSampler + unweighted"]
+    # the header names the network really trained (the default fcn-rnn, GRU cell)
+    assert report["network"] == "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(2), last step"
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
