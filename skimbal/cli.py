@@ -30,11 +30,30 @@ import numpy as np
 __all__ = ["main"]
 
 COMMANDS = ("demo", "cv")
+# Per-fold scores of the report: from predict (the first three) and predict_proba.
+METRICS = ("balanced_accuracy", "macro_f1", "minority_recall", "brier", "log_loss",
+           "fit_seconds")
 CELLS = ("lstm", "gru", "rnn")  # mirrors skimbal.architectures.CELLS (no Keras import here)
 
 # Settings of the full and the --quick run; explicit options override them.
-FULL = dict(cell="gru", units=32, epochs=12, folds=5, batch_size=32, learning_rate=1e-2)
-QUICK = dict(cell="gru", units=16, epochs=10, folds=3, batch_size=32, learning_rate=1e-2)
+FULL = dict(cell="gru", units=32, epochs=12, folds=5, repeats=2, batch_size=32,
+            learning_rate=1e-2)
+QUICK = dict(cell="gru", units=16, epochs=10, folds=3, repeats=1, batch_size=32,
+             learning_rate=1e-2)
+
+# In-fit imbalance methods beyond class weights (docs/class_weight.md): --method NAME
+# adds a row with these WeightedSequenceClassifier parameters.
+METHODS = {
+    "effective": ({"class_weight": "effective"}, 'class_weight="effective"'),
+    "logit-adjusted": ({"logit_adjustment": "loss"}, 'logit_adjustment="loss"'),
+    "post-hoc": ({"logit_adjustment": "post-hoc"}, 'logit_adjustment="post-hoc"'),
+    "drw": ({"class_weight": "balanced", "class_weight_start": 0.8},
+            'deferred "balanced" (class_weight_start=0.8)'),
+    "focal": ({"focal_gamma": 2.0}, "focal_gamma=2"),
+    "balanced-batches": ({"balanced_batches": True}, "balanced_batches=True"),
+}
+#: the method the real-data suite recommends (benchmarks/imbalance_methods.py)
+DEFAULT_METHODS = ("logit-adjusted",)
 
 
 class CLIError(Exception):
@@ -106,9 +125,17 @@ def _build_parser() -> _Parser:
                    help="Adam learning rate (default: 1e-2)")
     g.add_argument("--folds", type=_positive_int,
                    help="stratified CV folds, >= 2 (default: 5; quick: 3)")
+    g.add_argument("--repeats", type=_positive_int,
+                   help="repetitions of the k-fold split, each shuffled anew "
+                        "(default: 2; quick: 1)")
     g.add_argument("--class-weight", type=_class_weight, nargs="+", metavar="SPEC",
                    help="one report row per SPEC: none, balanced or a JSON object such as "
                         "'{\"1\": 10}' (keys are labels; default: none balanced)")
+    g.add_argument("--method", nargs="*", choices=list(METHODS), metavar="NAME",
+                   help="one report row per in-fit imbalance method NAME: "
+                        f"{', '.join(METHODS)} (docs/class_weight.md; default: "
+                        f"{' '.join(DEFAULT_METHODS)}, the real-data suite's choice; "
+                        "none for no such row)")
     g.add_argument("--resample", action=argparse.BooleanOptionalAction, default=True,
                    help="add a row with random over-sampling of the training folds "
                         "(SequenceSampler(RandomOverSampler()), unweighted; default: on)")
@@ -157,6 +184,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     if s["folds"] < 2:
         raise CLIError(f"--folds must be at least 2; got {s['folds']}")
     s["class_weight"] = args.class_weight if args.class_weight else [None, "balanced"]
+    s["method"] = list(DEFAULT_METHODS if args.method is None else args.method)
     s["seed"] = args.seed
     s["resample"] = args.resample
     return s
@@ -347,15 +375,18 @@ def _candidates(s: dict[str, Any], weights: list[Any]) -> list[tuple[str, Callab
     """The report's rows: (name, factory of a fresh estimator)."""
     from .classifier import WeightedSequenceClassifier
 
-    def make(class_weight: Any) -> Callable[[], Any]:
+    def make(class_weight: Any, params: dict[str, Any] | None = None) -> Callable[[], Any]:
         return lambda: WeightedSequenceClassifier(
             cell=s["cell"], units=s["units"], epochs=s["epochs"],
             batch_size=s["batch_size"], learning_rate=s["learning_rate"],
-            class_weight=class_weight, random_state=s["seed"],
+            random_state=s["seed"], **{"class_weight": class_weight, **(params or {})},
         )
 
     rows = [(_row_name(spec), make(cw)) for spec, cw in zip(s["class_weight"], weights,
                                                              strict=True)]
+    for name in s["method"]:
+        params, row = METHODS[name]
+        rows.append((row, make(None, params)))
     # --- resampling row: random over-sampling of the training folds only -----
     if s["resample"]:
         from imblearn.over_sampling import RandomOverSampler
@@ -402,8 +433,8 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 
     # input checked: TensorFlow and the estimators are imported from here on
     _import_tensorflow_quietly()
-    from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.metrics import balanced_accuracy_score, f1_score, log_loss, recall_score
+    from sklearn.model_selection import RepeatedStratifiedKFold
 
     rows = _candidates(s, weights)
     network = _network(rows[0][1](), data.lengths)
@@ -411,30 +442,31 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # tf.function retracing notes
     X = _as_model_input(data.X, data.lengths)
-    splits = list(
-        StratifiedKFold(s["folds"], shuffle=True, random_state=s["seed"]).split(data.X, data.y)
-    )
+    splits = list(RepeatedStratifiedKFold(
+        n_splits=s["folds"], n_repeats=s["repeats"], random_state=s["seed"],
+    ).split(data.X, data.y))
     progress = _Progress(len(rows) * len(splits))
     results = []
     for name, factory in rows:
-        folds: dict[str, list[float]] = {
-            "balanced_accuracy": [], "macro_f1": [], "minority_recall": [], "fit_seconds": []
-        }
+        folds: dict[str, list[float]] = {m: [] for m in METRICS}
         oof = np.zeros((len(data.y), len(classes)))
         for k, (tr, te) in enumerate(splits, start=1):
             est = factory()
             t0 = time.perf_counter()
             est.fit(_take(X, tr), data.y[tr])
             fit_s = time.perf_counter() - t0
-            proba = est.predict_proba(_take(X, te))
-            oof[te] = proba  # every training fold holds every class (stratified)
-            pred = est.classes_[np.argmax(proba, axis=1)]
-            y_te = data.y[te]
+            X_te, y_te = _take(X, te), data.y[te]
+            proba = est.predict_proba(X_te)
+            oof[te] += proba / s["repeats"]  # every training fold holds every class
+            pred = est.predict(X_te)
+            onehot = y_te[:, None] == classes[None, :]
             folds["balanced_accuracy"].append(float(balanced_accuracy_score(y_te, pred)))
             folds["macro_f1"].append(float(f1_score(y_te, pred, average="macro", zero_division=0)))
             folds["minority_recall"].append(
                 float(recall_score(y_te, pred, labels=[data.minority], average="macro"))
             )
+            folds["brier"].append(float(np.mean(np.sum((proba - onehot) ** 2, axis=1))))
+            folds["log_loss"].append(float(log_loss(y_te, proba, labels=classes)))
             folds["fit_seconds"].append(fit_s)
             progress.step(f"{name} fold {k}/{len(splits)}")
         results.append({
@@ -478,6 +510,9 @@ def _summary(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
     s = summary["settings"]
     counts = ", ".join(f"{c}: {n}" for c, n in summary["class_counts"].items())
+    cv = f"{s['folds']}-fold stratified CV"
+    if s["repeats"] > 1:
+        cv += f", repeated {s['repeats']} times with new shuffles"
     low, high = summary["lengths"]
     lengths = (f"length {low}" if low == high
                else f"lengths {low}-{high} (passed unpadded, as a list)")
@@ -486,13 +521,14 @@ def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
         f"features, {lengths}; class counts {{{counts}}}",
         *summary["notes"],
         f"network: {report['network']}",
-        f"{s['folds']}-fold stratified CV; {s['epochs']} epochs, batch {s['batch_size']}, "
+        f"{cv}; {s['epochs']} epochs, batch {s['batch_size']}, "
         f"Adam lr {s['learning_rate']:g}, seed {s['seed']}; "
         f"minority class: {summary['minority_class']}",
         "",
     ]
     cols = [("balanced_accuracy", "balanced acc"), ("macro_f1", "macro F1"),
-            ("minority_recall", "minority recall"), ("fit_seconds", "fit s")]
+            ("minority_recall", "minority recall"), ("brier", "Brier"),
+            ("log_loss", "log-loss"), ("fit_seconds", "fit s")]
     width = max(len("model"), *(len(r["model"]) for r in report["results"]))
     header = f"{'model':<{width}}  " + "  ".join(f"{t:>15}" for _, t in cols)
     lines += [header, "-" * len(header)]
@@ -503,7 +539,8 @@ def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
             fmt = ".1f" if key == "fit_seconds" else ".3f"
             cells.append(f"{format(m['mean'], fmt)} ± {format(m['std'], fmt)}".rjust(15))
         lines.append(f"{r['model']:<{width}}  " + "  ".join(cells))
-    lines.append("(mean ± std over folds)")
+    lines.append("(mean ± std over the folds of every repeat; Brier and log-loss from "
+                 "predict_proba: lower is better)")
     return "\n".join(lines)
 
 

@@ -164,8 +164,11 @@ class MajorityStub(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         self.majority_ = np.argmax([np.sum(y == c) for c in self.classes_])
         MajorityStub.fits.append((self.class_weight, len(X), [len(x) for x in X],
-                                  np.unique(y, return_counts=True)[1].tolist()))
+                                  np.unique(y, return_counts=True)[1].tolist(), self.params))
         return self
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def predict_proba(self, X):
         p = np.zeros((len(X), len(self.classes_)))
@@ -185,7 +188,7 @@ def test_report_metrics_hand_computed(stub, capsys, npz):
     y = np.array(["a"] * 20 + ["b"] * 10)
     path = npz(X=X, y=y, lengths=np.full(30, 4))
     argv = ["cv", "--data", path, "--folds", "2", "--class-weight", "none", "balanced",
-            '{"b": 3}', "--no-resample", "--json"]
+            '{"b": 3}', "--no-resample", "--method", "--repeats", "1", "--json"]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["class_counts"] == {"a": 20, "b": 10} and report["minority_class"] == "b"
@@ -200,6 +203,9 @@ def test_report_metrics_hand_computed(stub, capsys, npz):
     assert m["balanced_accuracy"]["folds"] == [0.5, 0.5]
     assert m["minority_recall"]["mean"] == 0.0
     assert m["macro_f1"]["mean"] == pytest.approx(0.4)
+    # probability 1 on "a": squared error 0 on the 10 a's, 1 + 1 on the 5 b's of a fold
+    assert m["brier"]["folds"] == pytest.approx([2 * 5 / 15] * 2)
+    assert m["log_loss"]["mean"] > 10  # confident and wrong on a third of the fold
     assert len(m["fit_seconds"]["folds"]) == 2
 
 
@@ -253,11 +259,47 @@ def test_table_names_the_network_and_lengths(stub, capsys, npz):
     assert "lengths 2-5 (passed unpadded, as a list)" in out and "end-padded" not in out
 
 
+def test_method_rows_and_repeats(stub, capsys, npz):
+    from skimbal.cli import DEFAULT_METHODS, METHODS
+
+    X = np.zeros((12, 4, 1), dtype=np.float32)
+    y = np.array([0] * 8 + [1] * 4)
+    # default rows: unweighted, "balanced", the suite's method(s), over-sampling
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in report["results"]] == [
+        "unweighted", 'class_weight="balanced"', *(METHODS[m][1] for m in DEFAULT_METHODS),
+        "RandomOverSampler + unweighted"]
+    # 2 folds x 2 repeats (the default) per row, each repeat a new shuffle
+    assert len(stub.fits) == 4 * len(report["results"])
+    assert len(report["results"][0]["metrics"]["brier"]["folds"]) == 4
+    stub.fits.clear()
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "2", "--repeats", "3",
+                 "--class-weight", "none", "--method", "focal", "drw", "--no-resample",
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in report["results"]] == [
+        "unweighted", "focal_gamma=2", 'deferred "balanced" (class_weight_start=0.8)']
+    # the method's parameters reach the estimator, 2 folds x 3 repeats each
+    extra = [(f[0], {k: v for k, v in f[4].items() if k in ("focal_gamma", "class_weight_start")})
+             for f in stub.fits[6:]]
+    assert extra == ([(None, {"focal_gamma": 2.0})] * 6
+                     + [("balanced", {"class_weight_start": 0.8})] * 6)
+
+
+def test_unknown_method_is_a_usage_error(capsys, npz):
+    path = npz(X=np.zeros((6, 3, 1)), y=np.array([0, 1] * 3))
+    assert main(["cv", "--data", path, "--method", "smote"]) == 2
+    err = capsys.readouterr().err
+    assert "--method" in err and "invalid choice" in err and err.count("\n") == 1
+
+
 def test_model_input_is_list_with_true_lengths(stub, capsys, npz):
     X = np.zeros((10, 6, 2), dtype=np.float32)
     lengths = np.arange(1, 11) % 6 + 1
     assert main(["cv", "--data", npz(X=X, y=np.array([0, 1] * 5), lengths=lengths),
-                 "--folds", "2", "--class-weight", "none", "--no-resample"]) == 0
+                 "--folds", "2", "--repeats", "1", "--class-weight", "none", "--method",
+                 "--no-resample"]) == 0
     train_lengths = [f[2] for f in stub.fits]
     assert len(train_lengths) == 2 and sorted(sum(train_lengths, [])) == sorted(lengths)
 
@@ -265,8 +307,8 @@ def test_model_input_is_list_with_true_lengths(stub, capsys, npz):
 def test_resampling_row_oversamples_training_folds_only(stub, capsys, npz):
     X = np.zeros((30, 4, 2), dtype=np.float32)
     y = np.array([0] * 24 + [1] * 6)
-    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "3", "--class-weight", "none",
-                 "--json"]) == 0
+    assert main(["cv", "--data", npz(X=X, y=y), "--folds", "3", "--repeats", "1",
+                 "--class-weight", "none", "--method", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in report["results"]] == [
         "unweighted", "RandomOverSampler + unweighted"]
@@ -287,13 +329,18 @@ def test_demo_end_to_end(capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 591
     assert report["class_counts"]["1"] == 3 + 9 and report["minority_class"] == 1
+    from skimbal.cli import DEFAULT_METHODS, METHODS
+
     assert [r["model"] for r in report["results"]] == [
-        'class_weight="balanced"', "RandomOverSampler + unweighted"]
+        'class_weight="balanced"', *(METHODS[m][1] for m in DEFAULT_METHODS),
+        "RandomOverSampler + unweighted"]
     # the header names the network really trained (the default fcn-rnn, GRU cell)
     assert report["network"] == "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(2), last step"
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
+        brier = row["metrics"]["brier"]["folds"]
+        assert len(brier) == 2 and all(0 <= v <= 2 for v in brier)
 
 
 @pytest.mark.slow
@@ -303,7 +350,8 @@ def test_cli_prints_no_tensorflow_start_up_noise(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
     out = subprocess.run(
         [sys.executable, "-m", "skimbal.cli", "demo", "--quick", "--folds", "2", "--epochs",
-         "1", "--units", "2", "--class-weight", "none", "--no-resample", "--json"],
+         "1", "--units", "2", "--class-weight", "none", "--no-resample", "--method",
+         "--json"],
         cwd=ROOT, capture_output=True, text=True, env=env, check=True, timeout=600,
     )
     json.loads(out.stdout)
