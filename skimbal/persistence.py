@@ -413,6 +413,9 @@ def _object_node(obj: Any, where: str, strict: bool, models: dict[str, Any],
                 **_classifier_meta(obj, strict)}
     name = _public_name(type(obj), where)
     if isinstance(obj, Pipeline):
+        if obj.memory is not None:
+            raise TypeError(f"cannot save {where}: memory={obj.memory!r} (a cache location "
+                            "on this machine) is not stored; set memory=None before saving.")
         params = {k: _to_json_named(v, where, f"parameter {k!r}")
                   for k, v in obj.get_params(deep=False).items() if k != "steps"}
         steps = [[step, _object_node(est, f"{where} > step {step!r}", strict, models)]
@@ -1149,8 +1152,9 @@ def _object_from_node(node: Any, where: str, meta: dict[str, Any], members: dict
 def _decode_params(node: dict, where: str, cls: type) -> dict[str, Any]:
     if not isinstance(node["params"], dict):
         raise ValueError(f"{where} 'params' must be a JSON object.")
-    if "steps" in node["params"]:
-        raise ValueError(f"{where} 'params' must not hold 'steps'.")
+    if "steps" in node["params"] or node["params"].get("memory") is not None:
+        raise ValueError(f"{where} 'params' must not hold 'steps', and 'memory' must be "
+                         "null.")
     return {k: _decode(v, f"{where} parameter {k!r}") for k, v in node["params"].items()}
 
 

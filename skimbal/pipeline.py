@@ -100,7 +100,7 @@ class Pipeline(_imblearn_pipeline.Pipeline):
 
     def _fit(self, X: Any, y: Any = None, routed_params: Any = None,
              raw_params: Any = None) -> tuple[Any, Any]:
-        # imbalanced-learn 0.14's Pipeline._fit, except that a sampler's third output
+        # imbalanced-learn 0.13 / 0.14's Pipeline._fit, except that a sampler's third output
         # (its resampled sample_weight) replaces the sample_weight of the later steps.
         self.steps = list(self.steps)
         self._validate_steps()

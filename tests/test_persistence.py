@@ -537,6 +537,9 @@ def test_unsupported_steps_raise_naming_the_step(binary_data, tmp_path):
         skimbal.save(custom, tmp_path / "x.skimbal")
     with pytest.raises(NotFittedError):
         skimbal.save(make_pipeline(StandardScaler()), tmp_path / "x.skimbal")
+    cached = make_pipeline(StandardScaler(), memory=str(tmp_path / "cache")).fit(flat)
+    with pytest.raises(TypeError, match="memory=.*is not stored"):
+        skimbal.save(cached, tmp_path / "x.skimbal")
     assert not (tmp_path / "x.skimbal").exists()
 
 
@@ -567,11 +570,13 @@ def _edit_step(index, edit):
          r"\[object > step 'clf'\].*optimizer='os.system'"),
         (_edit_step(2, lambda s: s.update(model="model.keras")), "not a network member"),
         (lambda m: m["object"]["steps"].append(m["object"]["steps"][0]), "distinct names"),
+        (lambda m: m["object"]["params"].update(memory="/tmp/cache"), "'memory' must be null"),
         (lambda m: m.update(extra=1), "unknown key.*extra"),
     ],
     ids=["os-system", "eval", "private-module", "not-an-estimator", "nested-class",
          "shadow-method", "dunder-attribute", "unknown-param", "invalid-param",
-         "sampler-state", "classifier-param", "model-member", "duplicate-step", "top-level-key"],
+         "sampler-state", "classifier-param", "model-member", "duplicate-step", "memory",
+         "top-level-key"],
 )
 def test_tampered_pipeline_file_refused_before_keras(saved_pipeline, tmp_path, no_keras_load,
                                                      edit, match):
