@@ -939,7 +939,7 @@ def _check_loaded_model(model: Any, fitted: dict[str, Any], path: Path) -> str:
 
 
 def load(path: PathLike) -> Any:
-    """Load an estimator written by :func:`save` / ``WeightedSequenceClassifier.save``.
+    """Load an estimator or pipeline written by :func:`save` / ``WeightedSequenceClassifier.save``.
 
     Everything in the file is checked **before** Keras reads the network: the
     archive's members and their sizes, the metadata against a strict schema
@@ -947,7 +947,10 @@ def load(path: PathLike) -> Any:
     with consistent types and shapes), and the network's config against the
     metadata. The network is then loaded with ``safe_mode=True`` (nothing is
     unpickled) and its input / output shapes are checked once more before the
-    estimator is returned.
+    estimator is returned. A pipeline file (schema version 2) is rebuilt from
+    allow-listed classes only (scikit-learn, imbalanced-learn and skimbal
+    estimators, named by their public module), every step checked before any
+    network is read.
 
     Parameters
     ----------
@@ -955,9 +958,10 @@ def load(path: PathLike) -> Any:
 
     Returns
     -------
-    WeightedSequenceClassifier
+    WeightedSequenceClassifier, Pipeline or transformer
         Fitted, with its parameters, ``classes_``, ``class_weight_``,
-        ``history_``, target encoding and network restored.
+        ``history_``, target encoding and network restored; for a pipeline,
+        every step (samplers by their parameters, unfitted).
 
     Raises
     ------
