@@ -15,6 +15,7 @@ _LAZY = {
     "WeightedSequenceClassifier": "skimbal.classifier",
     "set_num_threads": "skimbal._threads",
     "load": "skimbal.persistence",
+    "save": "skimbal.persistence",
     "SequenceSampler": "skimbal.sampling",
     "SequenceStratifiedKFold": "skimbal.model_selection",
     "make_timestep_scorer": "skimbal.metrics",

@@ -35,6 +35,33 @@ optimizer / loss / metric objects or classes) cannot be stored without pickle.
 with its compiled optimizer and loss, is in ``model.keras``), but ``clone`` or
 a refit of it uses the default for those parameters. ``load`` warns about them.
 
+Pipelines (schema version 2)
+----------------------------
+:func:`save` of anything but a classifier (a ``Pipeline`` of sklearn,
+imblearn or skimbal, or a single transformer) writes ``skimbal.json`` as::
+
+    {"format": "skimbal-model", "schema_version": 2, "versions": {...},
+     "object": NODE}
+
+with one ``model-<i>.keras`` member per classifier. A NODE is ``null``,
+``"passthrough"``, or an object whose ``"class"`` is ``"<public
+module>.<Class>"`` of a scikit-learn, imbalanced-learn or skimbal estimator
+(``"sklearn.preprocessing.StandardScaler"``):
+
+- a classifier: ``{"class", "model": "model-0.keras", "params",
+  "dropped_params", "fitted"}``, the schema-1 metadata above;
+- a pipeline: ``{"class", "params", "steps": [[name, NODE], ...]}``;
+- anything else: ``{"class", "params", "fitted"}``; an estimator-valued
+  parameter (``SequenceSampler(sampler=SMOTE())``) is ``{"__estimator__":
+  NODE}`` with empty ``fitted``. ``fitted`` holds the instance attributes
+  that are not parameters (JSON data only; empty for samplers, which a
+  fitted pipeline does not use).
+
+``load`` rebuilds only allow-listed classes (:func:`_allowed_class`), checks
+parameter names and constraints, refuses fitted attribute names that would
+replace a parameter, method or class attribute, and reads every network
+only after the whole tree has been checked.
+
 Adding fitted state
 -------------------
 Fitted attributes are listed once, in :data:`FITTED_ATTRIBUTES`, as
@@ -53,6 +80,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import warnings
 import zipfile
@@ -66,7 +94,7 @@ import numpy as np
 
 from .targets import target_spec
 
-__all__ = ["FITTED_ATTRIBUTES", "SCHEMA_VERSION", "load", "save"]
+__all__ = ["FITTED_ATTRIBUTES", "OBJECT_SCHEMA_VERSION", "SCHEMA_VERSION", "load", "save"]
 
 FORMAT = "skimbal-model"
 SCHEMA_VERSION = 1
@@ -78,6 +106,13 @@ ENCODERS = ("TargetEncoder", "TimestepTargetEncoder")
 
 # Estimators that may be reconstructed: name -> module (no arbitrary imports).
 ESTIMATORS = {"WeightedSequenceClassifier": "skimbal.classifier"}
+
+#: Schema version of files holding a pipeline or another object tree (``"object"``).
+OBJECT_SCHEMA_VERSION = 2
+#: Packages whose classes (imported from their public modules) pipelines may hold.
+ALLOWED_PACKAGES = ("skimbal", "sklearn", "imblearn")
+#: Instance attributes that are not stored (metadata routing requests).
+UNSAVED_ATTRIBUTES = frozenset({"_metadata_request"})
 
 PathLike = str | os.PathLike
 
@@ -222,19 +257,37 @@ def _versions() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------- save
-def save(estimator: Any, path: PathLike, *, strict: bool = True) -> Path:
-    """Write a fitted skimbal estimator to ``path`` (zip: metadata JSON + ``.keras``).
+def save(obj: Any, path: PathLike, *, strict: bool = True) -> Path:
+    """Write a fitted skimbal estimator or pipeline to ``path``, without pickle.
+
+    ``obj`` is one of
+
+    - a fitted :class:`~skimbal.WeightedSequenceClassifier` (schema version
+      1: ``skimbal.json`` + ``model.keras``);
+    - a fitted pipeline (:class:`sklearn.pipeline.Pipeline`,
+      :class:`imblearn.pipeline.Pipeline` or :class:`skimbal.pipeline.Pipeline`,
+      nested pipelines included), or a single transformer (schema version 2:
+      ``skimbal.json`` describes the steps, one ``model-<i>.keras`` member
+      per classifier). Its steps may be skimbal estimators and transformers,
+      ``"passthrough"``, samplers (stored with their parameters only: a
+      pipeline uses samplers during ``fit``, never to predict), and
+      scikit-learn / imbalanced-learn estimators whose parameters are JSON
+      data (estimator-valued parameters are stored the same way, by their
+      parameters) and whose fitted attributes are arrays, numbers, strings
+      or lists / dicts / tuples of them, such as ``StandardScaler``.
 
     Parameters
     ----------
-    estimator : WeightedSequenceClassifier
-        A fitted estimator.
+    obj : WeightedSequenceClassifier, Pipeline or transformer
+        Fitted.
     path : str or path-like
         Destination file; overwritten if it exists.
     strict : bool, default=True
-        Refuse (``TypeError``) parameters that are not JSON data, such as a
-        ``model=`` function, ``callbacks`` or optimizer/loss objects. With
-        ``False`` they are stored as ``None`` and listed in ``dropped_params``.
+        Refuse (``TypeError``) classifier parameters that are not JSON data,
+        such as a ``model=`` function, ``callbacks`` or optimizer/loss
+        objects. With ``False`` they are stored as ``None`` and listed in
+        ``dropped_params``. Other steps are always strict: a parameter that
+        is code (``FunctionTransformer(func=np.log1p)``) is refused.
 
     Returns
     -------
@@ -244,19 +297,52 @@ def save(estimator: Any, path: PathLike, *, strict: bool = True) -> Path:
     Raises
     ------
     sklearn.exceptions.NotFittedError
-        The estimator is not fitted.
+        The estimator, or a step of the pipeline, is not fitted.
     TypeError
-        Unsupported estimator, or (``strict=True``) non-data parameters.
+        An unsupported object or step, or a parameter or fitted attribute
+        that is not data (the message names the step and the attribute).
     """
     from sklearn.utils.validation import check_is_fitted
 
-    name = type(estimator).__name__
-    if ESTIMATORS.get(name) != type(estimator).__module__:
-        raise TypeError(
-            f"save supports {', '.join(ESTIMATORS)}; got {type(estimator).__module__}.{name}."
-        )
-    check_is_fitted(estimator, "model_")
+    if _is_classifier(obj):
+        check_is_fitted(obj, "model_")
+        meta = {"format": FORMAT, "schema_version": SCHEMA_VERSION,
+                "estimator": type(obj).__name__, "versions": _versions(),
+                **_classifier_meta(obj, strict)}
+        models = {MODEL_NAME: obj.model_}
+    else:
+        models = {}
+        node = _object_node(obj, _describe(obj), strict, models)
+        meta = {"format": FORMAT, "schema_version": OBJECT_SCHEMA_VERSION,
+                "versions": _versions(), "object": node}
+    text = json.dumps(meta, indent=1)
+    if len(text.encode("utf-8")) > MAX_META_BYTES:
+        raise ValueError(f"the state of {_describe(obj)} takes more than MAX_META_BYTES="
+                         f"{MAX_META_BYTES} bytes of JSON, more than skimbal.load reads.")
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:  # write next to the target, then rename: no half-written file at `path`
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(META_NAME, text)
+                for member, model in models.items():
+                    keras_file = Path(tmp) / member
+                    model.save(keras_file)
+                    zf.write(keras_file, member)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    return path
 
+
+def _is_classifier(obj: Any) -> bool:
+    """Whether ``obj`` is a WeightedSequenceClassifier (not a subclass: see ESTIMATORS)."""
+    name = type(obj).__name__
+    return ESTIMATORS.get(name) == type(obj).__module__
+
+
+def _classifier_meta(estimator: Any, strict: bool) -> dict[str, Any]:
+    """The classifier's ``params``, ``dropped_params`` and ``fitted`` metadata."""
     params, dropped, bad = {}, [], []
     for key, value in estimator.get_params(deep=False).items():
         try:
@@ -277,28 +363,91 @@ def save(estimator: Any, path: PathLike, *, strict: bool = True) -> Path:
     for attr, codec in FITTED_ATTRIBUTES.items():
         if hasattr(estimator, attr):
             fitted[attr] = CODECS[codec][0](getattr(estimator, attr))
-    meta = {
-        "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "estimator": name,
-        "versions": _versions(),
-        "params": params,
-        "dropped_params": dropped,
-        "fitted": fitted,
-    }
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    with tempfile.TemporaryDirectory() as tmp:
-        keras_file = Path(tmp) / MODEL_NAME
-        estimator.model_.save(keras_file)
-        try:  # write next to the target, then rename: no half-written file at `path`
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(META_NAME, json.dumps(meta, indent=1))
-                zf.write(keras_file, MODEL_NAME)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
-    return path
+    return {"params": params, "dropped_params": dropped, "fitted": fitted}
+
+
+def _describe(obj: Any) -> str:
+    return type(obj).__name__
+
+
+def _public_name(cls: type, where: str) -> str:
+    """``"<public module>.<Class>"`` for an allowed class, or a TypeError naming ``where``."""
+    parts = cls.__module__.split(".")
+    public = []
+    for part in parts:
+        if part.startswith("_"):
+            break
+        public.append(part)
+    module = ".".join(public)
+    if parts[0] in ALLOWED_PACKAGES and public:
+        try:
+            found = getattr(import_module(module), cls.__name__, None)
+        except ImportError:  # pragma: no cover - the class's own package
+            found = None
+        if found is cls:
+            return f"{module}.{cls.__name__}"
+    raise TypeError(
+        f"cannot save {where}: {cls.__module__}.{cls.__name__} is not a scikit-learn, "
+        "imbalanced-learn or skimbal class importable from its public module; skimbal "
+        "stores no other classes (no pickle)."
+    )
+
+
+def _object_node(obj: Any, where: str, strict: bool, models: dict[str, Any],
+                 fitted: bool = True) -> Any:
+    """The JSON node of a pipeline, step or (``fitted=False``) parameter estimator."""
+    from sklearn.base import BaseEstimator
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    if obj is None or (isinstance(obj, str) and obj == "passthrough"):
+        return obj
+    if not isinstance(obj, BaseEstimator):
+        raise TypeError(f"cannot save {where}: {type(obj).__name__} is not a scikit-learn "
+                        "estimator.")
+    if _is_classifier(obj) and fitted:
+        check_is_fitted(obj, "model_")
+        member = f"model-{len(models)}.keras"
+        models[member] = obj.model_
+        return {"class": _public_name(type(obj), where), "model": member,
+                **_classifier_meta(obj, strict)}
+    name = _public_name(type(obj), where)
+    if isinstance(obj, Pipeline):
+        if obj.memory is not None:
+            raise TypeError(f"cannot save {where}: memory={obj.memory!r} (a cache location "
+                            "on this machine) is not stored; set memory=None before saving.")
+        params = {k: _to_json_named(v, where, f"parameter {k!r}")
+                  for k, v in obj.get_params(deep=False).items() if k != "steps"}
+        steps = [[step, _object_node(est, f"{where} > step {step!r}", strict, models)]
+                 for step, est in obj.steps]
+        return {"class": name, "params": params, "steps": steps}
+    params = {}
+    for key, value in obj.get_params(deep=False).items():
+        if isinstance(value, BaseEstimator):
+            params[key] = {"__estimator__": _object_node(
+                value, f"{where} parameter {key!r}", strict, models, fitted=False)}
+        else:
+            params[key] = _to_json_named(value, where, f"parameter {key!r}")
+    state = {}
+    if fitted and not hasattr(obj, "fit_resample"):  # samplers: parameters only
+        check_is_fitted(obj)
+        for key, value in vars(obj).items():
+            if key not in params and key not in UNSAVED_ATTRIBUTES:
+                state[key] = _to_json_named(value, where, f"fitted attribute {key!r}")
+    return {"class": name, "params": params, "fitted": state}
+
+
+def _to_json_named(value: Any, where: str, what: str) -> Any:
+    try:
+        return _to_json(value, what)
+    except TypeError:
+        kind = "code" if callable(value) else type(value).__name__
+        raise TypeError(
+            f"cannot save {where}: its {what} is {kind} ({value!r:.80}), not data (arrays, "
+            "numbers, strings, None, and lists / tuples / dicts of them). skimbal stores no "
+            "code or arbitrary objects (no pickle); use pickle / joblib for such a pipeline, "
+            "or save the steps it can store."
+        ) from None
 
 
 # --------------------------------------------------------------------- load
@@ -322,6 +471,11 @@ _ENCODER_STATE = {
     "TimestepTargetEncoder": {"target_type", "kind", "classes_", "dtype_", "_inner"},
 }
 _KERAS_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"})
+#: Top-level keys of a schema-2 file, and its network members.
+OBJECT_TOP_LEVEL_KEYS = frozenset({"format", "schema_version", "versions", "object"})
+_MODEL_MEMBER = re.compile(r"model-(0|[1-9][0-9]{0,5})\.keras")
+#: Most networks (classifiers) one schema-2 file may hold.
+MAX_MODELS = 64
 
 
 def _corrupt(path: Path, member: str, what: str) -> ValueError:
@@ -358,14 +512,15 @@ def _check_path(path: Path) -> None:
         raise ValueError(f"{path} is not a regular file; expected a skimbal model file.")
 
 
-def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
+def _read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The checked top level of ``skimbal.json`` and the Keras members, by name."""
     _check_path(path)
     with open(path, "rb") as fh:
         magic = fh.read(4)
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            if META_NAME not in names or MODEL_NAME not in names:
+            if META_NAME not in names:
                 hint = (
                     " It looks like a plain Keras file: use keras.saving.load_model."
                     if "config.json" in names
@@ -374,14 +529,28 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
                 raise ValueError(
                     f"{path} is not a skimbal model file (no {META_NAME} and {MODEL_NAME}).{hint}"
                 )
-            extra = sorted(set(names) - {META_NAME, MODEL_NAME})
-            if extra or len(names) != 2:
+            raw_meta = _read_member(zf, META_NAME, MAX_META_BYTES, path, META_NAME)
+            meta = _parse_meta(raw_meta, path)
+            if meta["schema_version"] == SCHEMA_VERSION:
+                if MODEL_NAME not in names:
+                    raise ValueError(
+                        f"{path} is not a skimbal model file (no {META_NAME} and {MODEL_NAME})."
+                    )
+                models = [MODEL_NAME]
+                holds = f"only {META_NAME} and {MODEL_NAME}"
+            else:
+                models = sorted(n for n in set(names) if _MODEL_MEMBER.fullmatch(n))
+                holds = f"only {META_NAME} and model-<i>.keras networks"
+            extra = sorted(set(names) - {META_NAME, *models})
+            if extra or len(names) != len(models) + 1:
                 raise ValueError(
                     f"{path}: unexpected member(s) in this skimbal model file: "
-                    f"{extra or names}; a skimbal file holds only {META_NAME} and {MODEL_NAME}."
+                    f"{extra or names}; a skimbal file holds {holds}."
                 )
-            raw_meta = _read_member(zf, META_NAME, MAX_META_BYTES, path, META_NAME)
-            model_bytes = _read_member(zf, MODEL_NAME, MAX_MEMBER_BYTES, path, MODEL_NAME)
+            if len(models) > MAX_MODELS:
+                raise ValueError(f"{path} holds {len(models)} networks; skimbal reads at "
+                                 f"most MAX_MODELS={MAX_MODELS}.")
+            members = {m: _read_member(zf, m, MAX_MEMBER_BYTES, path, m) for m in models}
     except zipfile.BadZipFile as exc:
         if magic == b"PK\x03\x04":
             raise ValueError(
@@ -392,6 +561,24 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
         raise ValueError(
             f"{path} is a truncated or corrupted skimbal model file ({exc})."
         ) from None
+    if meta["schema_version"] == SCHEMA_VERSION:
+        unknown = sorted(set(meta) - TOP_LEVEL_KEYS)
+        if unknown:
+            raise ValueError(f"{path}: {META_NAME} has unknown key(s) {unknown}; expected "
+                             f"only {sorted(TOP_LEVEL_KEYS)}.")
+        _check_classifier_meta(meta, path)
+    else:
+        unknown = sorted(set(meta) - OBJECT_TOP_LEVEL_KEYS)
+        if unknown or "object" not in meta:
+            raise ValueError(f"{path}: {META_NAME} has unknown key(s) {unknown} or no "
+                             f"'object'; expected {sorted(OBJECT_TOP_LEVEL_KEYS)}.")
+    if not isinstance(meta.get("versions", {}), dict):
+        raise ValueError(f"{path}: {META_NAME} key 'versions' must be a JSON object.")
+    return meta, members
+
+
+def _parse_meta(raw_meta: bytes, path: Path) -> dict[str, Any]:
+    """``skimbal.json`` as a dict, with the format tag and a readable schema version."""
     try:
         meta = json.loads(raw_meta.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -399,25 +586,25 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"{path} is not a skimbal model file ({META_NAME} has no format tag).")
     version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in (SCHEMA_VERSION, OBJECT_SCHEMA_VERSION) or isinstance(version, bool):
         versions = meta.get("versions")
         written_by = (versions.get("skimbal", "an unknown version")
                       if isinstance(versions, dict) else "an unknown version")
         raise ValueError(
             f"{path} uses skimbal file schema version {version!r} (written by skimbal "
-            f"{written_by}); this skimbal reads schema version {SCHEMA_VERSION}. Load it with "
-            "a matching skimbal version, or refit and save again."
+            f"{written_by}); this skimbal reads schema version {SCHEMA_VERSION} (a "
+            f"classifier) and {OBJECT_SCHEMA_VERSION} (pipelines). Load it with a matching "
+            "skimbal version, or refit and save again."
         )
-    unknown = sorted(set(meta) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise ValueError(f"{path}: {META_NAME} has unknown key(s) {unknown}; expected only "
-                         f"{sorted(TOP_LEVEL_KEYS)}.")
+    return meta
+
+
+def _check_classifier_meta(meta: dict[str, Any], path: Path) -> None:
+    """``params``, ``fitted`` and ``dropped_params`` of a classifier have the right types."""
     for key, kind in (("params", dict), ("fitted", dict)):
         if not isinstance(meta.get(key), kind):
             raise ValueError(f"{path}: {META_NAME} key {key!r} is missing or not a "
                              f"JSON object (got {type(meta.get(key)).__name__}).")
-    if not isinstance(meta.get("versions", {}), dict):
-        raise ValueError(f"{path}: {META_NAME} key 'versions' must be a JSON object.")
     dropped = meta.get("dropped_params", [])
     if not isinstance(dropped, list) or not all(
         isinstance(d, str) and d in meta["params"] and meta["params"][d] is None
@@ -425,7 +612,6 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], bytes]:
     ):
         raise ValueError(f"{path}: {META_NAME} key 'dropped_params' must list parameters "
                          "stored as null.")
-    return meta, model_bytes
 
 
 def _decode(value: Any, where: str) -> Any:
@@ -753,7 +939,7 @@ def _check_loaded_model(model: Any, fitted: dict[str, Any], path: Path) -> str:
 
 
 def load(path: PathLike) -> Any:
-    """Load an estimator written by :func:`save` / ``WeightedSequenceClassifier.save``.
+    """Load an estimator or pipeline written by :func:`save` / ``WeightedSequenceClassifier.save``.
 
     Everything in the file is checked **before** Keras reads the network: the
     archive's members and their sizes, the metadata against a strict schema
@@ -761,7 +947,10 @@ def load(path: PathLike) -> Any:
     with consistent types and shapes), and the network's config against the
     metadata. The network is then loaded with ``safe_mode=True`` (nothing is
     unpickled) and its input / output shapes are checked once more before the
-    estimator is returned.
+    estimator is returned. A pipeline file (schema version 2) is rebuilt from
+    allow-listed classes only (scikit-learn, imbalanced-learn and skimbal
+    estimators, named by their public module), every step checked before any
+    network is read.
 
     Parameters
     ----------
@@ -769,9 +958,10 @@ def load(path: PathLike) -> Any:
 
     Returns
     -------
-    WeightedSequenceClassifier
+    WeightedSequenceClassifier, Pipeline or transformer
         Fitted, with its parameters, ``classes_``, ``class_weight_``,
-        ``history_``, target encoding and network restored.
+        ``history_``, target encoding and network restored; for a pipeline,
+        every step (samplers by their parameters, unfitted).
 
     Raises
     ------
@@ -786,11 +976,31 @@ def load(path: PathLike) -> Any:
         member or key).
     """
     path = Path(path)
-    meta, model_bytes = _read_archive(path)
-    name = meta.get("estimator")
-    if name not in ESTIMATORS:
-        raise ValueError(f"{path}: unknown estimator {name!r}; expected one of {list(ESTIMATORS)}.")
+    meta, members = _read_archive(path)
+    if meta["schema_version"] == SCHEMA_VERSION:
+        name = meta.get("estimator")
+        if name not in ESTIMATORS:
+            raise ValueError(f"{path}: unknown estimator {name!r}; expected one of "
+                             f"{list(ESTIMATORS)}.")
+        est, fitted = _prepare_classifier(meta, members[MODEL_NAME], path)
+        _finish_classifier(est, fitted, members[MODEL_NAME], path)
+        return est
+    pending: list = []
+    obj = _object_from_node(meta["object"], "object", meta, members, path, pending)
+    unused = sorted(set(members) - {member for member, *_ in pending})
+    if unused:
+        raise ValueError(f"{path}: member(s) {unused} are not used by any classifier in "
+                         f"{META_NAME}.")
+    for member, est, fitted, where in pending:  # Keras reads networks only once all is checked
+        _finish_classifier(est, fitted, members[member], where)
+    return obj
+
+
+def _prepare_classifier(meta: dict[str, Any], model_bytes: bytes,
+                        path: Path) -> tuple[Any, dict[str, Any]]:
+    """A classifier with the file's checked parameters, and its checked fitted state."""
     fitted = _load_fitted(meta, path)
+    name = "WeightedSequenceClassifier"
     cls = getattr(import_module(ESTIMATORS[name]), name)
     est = _load_params(cls, meta, path)
     _check_keras_archive(model_bytes, path, fitted)
@@ -799,9 +1009,14 @@ def load(path: PathLike) -> Any:
             f"{path}: parameter(s) {', '.join(meta['dropped_params'])} were not saved and are "
             "None; predictions are unaffected, but refitting this estimator uses the defaults.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+    return est, fitted
 
+
+def _finish_classifier(est: Any, fitted: dict[str, Any], model_bytes: bytes,
+                       path: Path) -> None:
+    """Load the network (``safe_mode=True``), check it, and set the fitted state."""
     import keras
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -818,4 +1033,145 @@ def load(path: PathLike) -> Any:
         setattr(est, attr, value)
     est.model_ = model
     est._mode = mode
+
+
+# ----------------------------------------------------- pipelines (schema 2)
+_STEP_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+_ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}|_[A-Za-z0-9][A-Za-z0-9_]{0,99}")
+_CLASS_PATH = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.[A-Za-z][A-Za-z0-9_]*")
+
+
+def _allowed_class(name: Any, where: str) -> type:
+    """The class named ``"<public module>.<Class>"`` if skimbal may rebuild it."""
+    from sklearn.base import BaseEstimator
+
+    refused = ValueError(
+        f"{where}: class {name!r} is refused: skimbal rebuilds only scikit-learn, "
+        "imbalanced-learn and skimbal estimators, named by their public module "
+        "(e.g. 'sklearn.preprocessing.StandardScaler')."
+    )
+    if not isinstance(name, str) or not _CLASS_PATH.fullmatch(name):
+        raise refused
+    module, _, cls_name = name.rpartition(".")
+    if module.split(".")[0] not in ALLOWED_PACKAGES:
+        raise refused
+    try:
+        cls = getattr(import_module(module), cls_name, None)
+    except Exception:  # not importable (or fails to import): not a class we rebuild
+        raise refused from None
+    if not isinstance(cls, type) or not issubclass(cls, BaseEstimator) or (
+        f"{cls.__module__}.{cls.__name__}" != name and _public_name_or_none(cls) != name
+    ):
+        raise refused
+    return cls
+
+
+def _public_name_or_none(cls: type) -> str | None:
+    try:
+        return _public_name(cls, "")
+    except TypeError:
+        return None
+
+
+def _check_keys(node: dict, keys: set[str], where: str) -> None:
+    if set(node) != keys:
+        raise ValueError(f"{where} must have exactly the keys {sorted(keys)}; got "
+                         f"{sorted(node)}.")
+
+
+def _object_from_node(node: Any, where: str, meta: dict[str, Any], members: dict[str, bytes],
+                      path: Path, pending: list, fitted: bool = True) -> Any:
+    """Rebuild one node of a schema-2 file (Keras networks are loaded later: ``pending``)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    where_full = f"{path}: {META_NAME} {where}"
+    if node is None or node == "passthrough":
+        return node
+    if not isinstance(node, dict) or "class" not in node:
+        raise ValueError(f"{where_full} must be an object with a 'class'.")
+    cls = _allowed_class(node["class"], where_full)
+    if fitted and ESTIMATORS.get(cls.__name__) == cls.__module__:
+        _check_keys(node, {"class", "model", "params", "dropped_params", "fitted"}, where_full)
+        member = node["model"]
+        if member not in members or any(member == m for m, *_ in pending):
+            raise ValueError(f"{where_full}: 'model' {member!r} is not a network member of "
+                             "this file, or is used twice.")
+        label = Path(f"{path} [{where}]")  # messages name the file and the step
+        sub = {"params": node["params"], "fitted": node["fitted"],
+               "dropped_params": node["dropped_params"], "versions": meta.get("versions", {})}
+        _check_classifier_meta(sub, label)
+        est, state = _prepare_classifier(sub, members[member], label)
+        pending.append((member, est, state, label))
+        return est
+    if issubclass(cls, Pipeline):
+        _check_keys(node, {"class", "params", "steps"}, where_full)
+        steps = node["steps"]
+        if not isinstance(steps, list) or not steps or not all(
+            isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)
+            and _STEP_NAME.fullmatch(s[0]) for s in steps
+        ) or len({s[0] for s in steps}) != len(steps):
+            raise ValueError(f"{where_full} 'steps' must be a list of [name, step] pairs with "
+                             "distinct names.")
+        built = [(name, _object_from_node(step, f"{where} > step {name!r}", meta, members,
+                                          path, pending)) for name, step in steps]
+        return _construct(cls, {**_decode_params(node, where_full, cls), "steps": built},
+                          where_full)
+    keys = {"class", "params", "fitted"}
+    _check_keys(node, keys, where_full)
+    params = {}
+    raw = node["params"] if isinstance(node["params"], dict) else None
+    if raw is None:
+        raise ValueError(f"{where_full} 'params' must be a JSON object.")
+    for key, value in raw.items():
+        if isinstance(value, dict) and set(value) == {"__estimator__"}:
+            params[key] = _object_from_node(value["__estimator__"], f"{where} parameter "
+                                            f"{key!r}", meta, members, path, pending,
+                                            fitted=False)
+        else:
+            params[key] = _decode(value, f"{where_full} parameter {key!r}")
+    est = _construct(cls, params, where_full)
+    state = node["fitted"]
+    if not isinstance(state, dict):
+        raise ValueError(f"{where_full} 'fitted' must be a JSON object.")
+    if state and (not fitted or hasattr(est, "fit_resample")):
+        raise ValueError(f"{where_full}: a sampler or parameter estimator holds no fitted "
+                         "state in a skimbal file.")
+    for key, value in state.items():
+        if not isinstance(key, str) or not _ATTRIBUTE.fullmatch(key) or key in params or (
+            hasattr(cls, key) or key in UNSAVED_ATTRIBUTES
+        ):
+            raise ValueError(f"{where_full}: fitted attribute {key!r} is refused (not a "
+                             "plain attribute name, or it would replace a parameter, method "
+                             "or class attribute).")
+        setattr(est, key, _decode(value, f"{where_full} fitted attribute {key!r}"))
+    if fitted and not hasattr(est, "fit_resample"):
+        try:
+            check_is_fitted(est)
+        except Exception:
+            raise ValueError(f"{where_full}: {cls.__name__} holds no fitted state.") from None
+    return est
+
+
+def _decode_params(node: dict, where: str, cls: type) -> dict[str, Any]:
+    if not isinstance(node["params"], dict):
+        raise ValueError(f"{where} 'params' must be a JSON object.")
+    if "steps" in node["params"] or node["params"].get("memory") is not None:
+        raise ValueError(f"{where} 'params' must not hold 'steps', and 'memory' must be "
+                         "null.")
+    return {k: _decode(v, f"{where} parameter {k!r}") for k, v in node["params"].items()}
+
+
+def _construct(cls: type, params: dict[str, Any], where: str) -> Any:
+    """``cls(**params)``, with the parameters checked against ``cls``'s constraints."""
+    known = set(cls._get_param_names())
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown parameter(s) {unknown} for {cls.__name__}.")
+    est = cls(**params)
+    try:
+        if hasattr(est, "_validate_params"):
+            est._validate_params()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where} holds an invalid parameter: {exc}") from None
     return est

@@ -13,6 +13,7 @@ import pytest
 from conftest import FAST, string_labels
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import StandardScaler
 
 import skimbal
 from skimbal import WeightedSequenceClassifier
@@ -445,3 +446,142 @@ def test_per_step_onehot_round_trip(tmp_path):
     back = skimbal.load(clf.save(tmp_path / "onehot.skimbal"))
     assert back.target_type_ == "per_timestep_multiclass"
     np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
+# ------------------------------------------------------ pipelines (skimbal.save)
+@pytest.fixture(scope="module")
+def fitted_pipeline(binary_data):
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline
+
+    from skimbal import SequenceSampler, SequenceScaler
+
+    X, y = binary_data
+    pipe = Pipeline([
+        ("scale", SequenceScaler()),
+        ("sampler", SequenceSampler(RandomOverSampler(random_state=0))),
+        ("clf", WeightedSequenceClassifier(**FAST)),
+    ])
+    return pipe.fit(X, string_labels(y)), X
+
+
+@pytest.fixture(scope="module")
+def saved_pipeline(fitted_pipeline, tmp_path_factory):
+    pipe, _ = fitted_pipeline
+    return skimbal.save(pipe, tmp_path_factory.mktemp("pipes") / "pipe.skimbal")
+
+
+def test_imblearn_pipeline_round_trip(fitted_pipeline, saved_pipeline):
+    from imblearn.pipeline import Pipeline
+
+    pipe, X = fitted_pipeline
+    with zipfile.ZipFile(saved_pipeline) as zf:
+        assert sorted(zf.namelist()) == ["model-0.keras", "skimbal.json"]
+        meta = json.loads(zf.read("skimbal.json"))
+    assert meta["schema_version"] == 2 and "pickle" not in json.dumps(meta)
+    back = skimbal.load(saved_pipeline)
+    assert type(back) is Pipeline and [n for n, _ in back.steps] == ["scale", "sampler", "clf"]
+    np.testing.assert_array_equal(back.predict_proba(X), pipe.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), pipe.predict(X))  # string labels
+    np.testing.assert_array_equal(back["scale"].scale_, pipe["scale"].scale_)
+    # the sampler is stored by its parameters (it only works during fit)
+    assert back["sampler"].sampler.get_params() == pipe["sampler"].sampler.get_params()
+    assert not hasattr(back["sampler"], "sampler_")
+    assert repr(back) == repr(pipe)
+    assert back["clf"].get_params() == pipe["clf"].get_params()
+
+
+def test_sklearn_pipeline_and_plain_scaler_round_trip(binary_data, tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    from skimbal import SequenceScaler
+
+    X, y = binary_data
+    pipe = make_pipeline(SequenceScaler(with_mean=False), WeightedSequenceClassifier(**FAST))
+    back = skimbal.load(skimbal.save(pipe.fit(X, y), tmp_path / "pipe.skimbal"))
+    assert back.steps[0][1].with_mean is False
+    np.testing.assert_array_equal(back.predict_proba(X), pipe.predict_proba(X))
+    flat = X.reshape(len(X), -1)
+    scaler = StandardScaler().fit(flat)
+    back = skimbal.load(skimbal.save(scaler, tmp_path / "scaler.skimbal"))
+    assert type(back) is StandardScaler and back.n_samples_seen_ == len(X)
+    np.testing.assert_array_equal(back.transform(flat), scaler.transform(flat))
+
+
+def test_skimbal_save_of_a_classifier_is_the_classifier_format(fitted_string, tmp_path):
+    clf, X = fitted_string
+    path = skimbal.save(clf, tmp_path / "clf.skimbal")
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["model.keras", "skimbal.json"]
+        assert json.loads(zf.read("skimbal.json"))["schema_version"] == SCHEMA_VERSION
+    np.testing.assert_array_equal(skimbal.load(path).predict_proba(X), clf.predict_proba(X))
+
+
+class _Custom(StandardScaler):
+    """A subclass defined outside scikit-learn: not allow-listed."""
+
+
+def test_unsupported_steps_raise_naming_the_step(binary_data, tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = binary_data
+    flat = np.abs(X.reshape(len(X), -1))
+    code = make_pipeline(FunctionTransformer(np.log1p), StandardScaler()).fit(flat)
+    with pytest.raises(TypeError, match="step 'functiontransformer'.*parameter 'func' is "
+                       "code"):
+        skimbal.save(code, tmp_path / "x.skimbal")
+    custom = make_pipeline(_Custom()).fit(flat)
+    with pytest.raises(TypeError, match=r"step '_custom'.*test_persistence\._Custom is not a "
+                       "scikit-learn, imbalanced-learn or skimbal class"):
+        skimbal.save(custom, tmp_path / "x.skimbal")
+    with pytest.raises(NotFittedError):
+        skimbal.save(make_pipeline(StandardScaler()), tmp_path / "x.skimbal")
+    cached = make_pipeline(StandardScaler(), memory=str(tmp_path / "cache")).fit(flat)
+    with pytest.raises(TypeError, match="memory=.*is not stored"):
+        skimbal.save(cached, tmp_path / "x.skimbal")
+    assert not (tmp_path / "x.skimbal").exists()
+
+
+def _edit_step(index, edit):
+    return lambda m: edit(m["object"]["steps"][index][1])
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (_edit_step(0, lambda s: s.update({"class": "os.system"})),
+         "class 'os.system' is refused"),
+        (_edit_step(0, lambda s: s.update({"class": "builtins.eval"})),
+         "'builtins.eval' is refused"),
+        (_edit_step(0, lambda s: s.update(
+            {"class": "sklearn.preprocessing._data.StandardScaler"})), "is refused"),
+        (_edit_step(0, lambda s: s.update({"class": "sklearn.utils.Bunch"})), "is refused"),
+        (_edit_step(1, lambda s: s["params"]["sampler"]["__estimator__"].update(
+            {"class": "subprocess.Popen"})), "'subprocess.Popen' is refused"),
+        (_edit_step(0, lambda s: s["fitted"].update(transform=1)),
+         "attribute 'transform' is refused"),
+        (_edit_step(0, lambda s: s["fitted"].update(__class__=1)),
+         "attribute '__class__' is refused"),
+        (_edit_step(0, lambda s: s["params"].update(copy=True)), r"unknown parameter.*'copy'"),
+        (_edit_step(0, lambda s: s["params"].update(with_mean="yes")), "invalid parameter"),
+        (_edit_step(1, lambda s: s["fitted"].update(sampler_=1)), "holds no fitted state"),
+        (_edit_step(2, lambda s: s["params"].update(optimizer="os.system")),
+         r"\[object > step 'clf'\].*optimizer='os.system'"),
+        (_edit_step(2, lambda s: s.update(model="model.keras")), "not a network member"),
+        (lambda m: m["object"]["steps"].append(m["object"]["steps"][0]), "distinct names"),
+        (lambda m: m["object"]["params"].update(memory="/tmp/cache"), "'memory' must be null"),
+        (lambda m: m.update(extra=1), "unknown key.*extra"),
+    ],
+    ids=["os-system", "eval", "private-module", "not-an-estimator", "nested-class",
+         "shadow-method", "dunder-attribute", "unknown-param", "invalid-param",
+         "sampler-state", "classifier-param", "model-member", "duplicate-step", "memory",
+         "top-level-key"],
+)
+def test_tampered_pipeline_file_refused_before_keras(saved_pipeline, tmp_path, no_keras_load,
+                                                     edit, match):
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_meta(saved_pipeline, bad, edit)
+    with pytest.raises(ValueError, match=match) as info:
+        skimbal.load(bad)
+    assert str(bad) in str(info.value)

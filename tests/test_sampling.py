@@ -189,10 +189,20 @@ def test_sample_weight_follows_samples(seq_data):
     assert len(w_list) == 40
 
 
-def test_sample_weight_with_synthetic_sampler_raises(seq_data):
+def test_synthetic_rows_take_the_weight_of_their_nearest_same_class_row(seq_data):
     X, y = seq_data
-    with pytest.raises(ValueError, match="sample_weight can only be carried"):
-        SequenceSampler(SMOTE()).fit_resample(X, y, sample_weight=np.ones(len(y)))
+    w = np.linspace(0.5, 2.0, len(y))
+    X_res, y_res, w_res = SequenceSampler(SMOTE(random_state=0)).fit_resample(
+        X, y, sample_weight=w
+    )
+    assert len(w_res) == len(y_res) == 160
+    np.testing.assert_array_equal(w_res[:100], w)  # SMOTE keeps the input rows first
+    flat, flat_res = X.reshape(100, -1), X_res.reshape(160, -1)
+    for i in range(100, 160):  # brute force: nearest input sequence of the same class
+        same = np.flatnonzero(y == y_res[i])
+        nearest = same[np.argmin(((flat[same] - flat_res[i]) ** 2).sum(axis=1))]
+        assert w_res[i] == w[nearest]
+    assert set(w_res[100:]) <= set(w[y == 1])  # only minority rows are synthesised
 
 
 def test_integer_X_dtype(seq_data):
@@ -634,3 +644,115 @@ def test_smote_k_neighbors_too_large_names_class_and_parameter():
     with pytest.raises(ValueError, match=r"SMOTE\(k_neighbors=5\).*class 'fraud' has only 3"
                                          r".*Lower k_neighbors to at most 2"):
         SequenceSampler(SMOTE(k_neighbors=5)).fit_resample(X, y)
+
+
+# ===================================================== metadata routing (sample_weight)
+def _spy_classifier_fit(monkeypatch) -> list:
+    """Record the ``(X, y, sample_weight)`` every WeightedSequenceClassifier.fit receives."""
+    seen = []
+    original_fit = WeightedSequenceClassifier.fit
+
+    def fit(self, X, y, sample_weight=None):  # same signature: same metadata requests
+        seen.append((np.asarray(X), np.asarray(y), sample_weight))
+        return original_fit(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(WeightedSequenceClassifier, "fit", fit)
+    return seen
+
+
+def _tiny_classifier():
+    return WeightedSequenceClassifier(units=2, epochs=1, batch_size=64, random_state=0,
+                                      architecture="rnn", validation_fraction=0.0,
+                                      early_stopping=False, lr_schedule=None)
+
+
+def _assert_weights_follow_rows(X, w, X_seen, y_seen, w_seen):
+    """Each row the classifier saw is a copy of an input row and carries its weight."""
+    row_of = {x.tobytes(): i for i, x in enumerate(X)}
+    rows = np.array([row_of[x.tobytes()] for x in X_seen])
+    assert w_seen is not None and len(w_seen) == len(y_seen) == len(X_seen)
+    np.testing.assert_array_equal(w_seen, w[rows])
+    return rows
+
+
+@pytest.mark.parametrize("routing", [True, False])
+def test_pipeline_hands_resampled_weights_to_the_classifier(seq_data, monkeypatch, routing):
+    from sklearn import config_context
+
+    from skimbal import SequenceScaler
+    from skimbal.pipeline import Pipeline as SkimbalPipeline
+
+    X, y = seq_data
+    w = np.linspace(0.5, 2.0, len(y))
+    seen = _spy_classifier_fit(monkeypatch)
+    with config_context(enable_metadata_routing=routing):
+        clf = _tiny_classifier()
+        pipe = SkimbalPipeline([
+            ("scale", SequenceScaler()),
+            ("sampler", SequenceSampler(RandomOverSampler(random_state=0))),
+            ("clf", clf.set_fit_request(sample_weight=True) if routing else clf),
+        ])
+        if routing:
+            pipe.fit(X, y, sample_weight=w)
+        else:
+            pipe.fit(X, y, sampler__sample_weight=w, clf__sample_weight=w)
+    (_, y_seen, w_seen), = seen
+    idx = pipe.named_steps["sampler"].sample_indices_
+    assert len(y_seen) == 160  # 80 / 20 over-sampled to 80 / 80
+    np.testing.assert_array_equal(y_seen, y[idx])
+    np.testing.assert_array_equal(w_seen, w[idx])  # the weight of the row each was drawn from
+    assert isinstance(pipe, Pipeline)  # an imblearn Pipeline
+
+
+def test_pipeline_refuses_weights_a_sampler_left_behind(seq_data, no_keras):
+    from sklearn import config_context
+
+    from skimbal.pipeline import make_pipeline as skimbal_make_pipeline
+
+    X, y = seq_data
+    w = np.ones(len(y))
+    with config_context(enable_metadata_routing=True):
+        sampler = SequenceSampler(RandomOverSampler(random_state=0))
+        sampler.set_fit_request(sample_weight=False).set_fit_resample_request(
+            sample_weight=False)
+        pipe = skimbal_make_pipeline(
+            sampler, WeightedSequenceClassifier().set_fit_request(sample_weight=True))
+        with pytest.raises(ValueError, match="'weightedsequenceclassifier' was given a "
+                           "sample_weight, but the sampler step 'sequencesampler'"):
+            pipe.fit(X, y, sample_weight=w)
+    pipe = skimbal_make_pipeline(SequenceSampler(RandomOverSampler()),
+                                 WeightedSequenceClassifier())
+    with pytest.raises(ValueError, match="sequencesampler__sample_weight=w"):
+        pipe.fit(X, y, weightedsequenceclassifier__sample_weight=w)
+
+
+@pytest.mark.slow
+def test_cross_validate_and_grid_search_route_resampled_weights(seq_data, monkeypatch):
+    from sklearn import config_context
+    from sklearn.metrics import balanced_accuracy_score, make_scorer
+
+    from skimbal.pipeline import make_pipeline as skimbal_make_pipeline
+
+    X, y = seq_data
+    w = np.linspace(0.5, 2.0, len(y))
+    cv = StratifiedKFold(2, shuffle=True, random_state=0)
+    seen = _spy_classifier_fit(monkeypatch)
+    with config_context(enable_metadata_routing=True):
+        scorer = make_scorer(balanced_accuracy_score).set_score_request(sample_weight=True)
+        pipe = skimbal_make_pipeline(
+            SequenceSampler(RandomOverSampler(random_state=0)),
+            _tiny_classifier().set_fit_request(sample_weight=True))
+        res = cross_validate(pipe, X, y, cv=cv, scoring=scorer,
+                             params={"sample_weight": w}, return_indices=True)
+        search = GridSearchCV(pipe, {"weightedsequenceclassifier__units": [2, 3]}, cv=cv,
+                              scoring=scorer).fit(X, y, sample_weight=w)
+    assert np.all(np.isfinite(res["test_score"]))
+    assert len(seen) == 2 + 4 + 1  # 2 folds; 2 candidates x 2 folds and the refit
+    for (X_seen, y_seen, w_seen), train in zip(seen[:2], res["indices"]["train"],
+                                               strict=True):
+        rows = _assert_weights_follow_rows(X, w, X_seen, y_seen, w_seen)
+        assert set(rows) == set(train) and len(rows) == 2 * 40  # balanced 40 / 40
+    for X_seen, y_seen, w_seen in seen[2:]:
+        _assert_weights_follow_rows(X, w, X_seen, y_seen, w_seen)
+    assert len(seen[-1][1]) == 160  # the refit on all 100 rows, over-sampled
+    assert search.best_params_["weightedsequenceclassifier__units"] in (2, 3)

@@ -94,16 +94,25 @@ class SequenceSampler(BaseSequenceSampler):
     the inner sampler only selects existing samples, and comes back as
     float32 otherwise (interpolated values are not integers).
 
-    ``sample_weight`` (per sample) can be passed to :meth:`fit_resample`
-    when the inner sampler selects existing samples (it exposes
-    ``sample_indices_``): the weights follow their samples and
-    ``fit_resample`` returns ``(X_res, y_res, sample_weight_res)``.
-    imbalanced-learn 0.14's samplers and ``Pipeline`` have no notion of
-    sample weights: the pipeline unpacks exactly two outputs from a
-    sampler and routes ``<step>__sample_weight`` to later steps unchanged
-    (with the pre-resampling length). So inside a pipeline use the
-    classifier's ``class_weight`` instead of sample weights; use
-    ``sample_weight`` here when resampling outside a pipeline.
+    ``sample_weight`` (per sample) can be passed to :meth:`fit_resample`,
+    which then returns ``(X_res, y_res, sample_weight_res)``: every
+    resampled row carries the weight of the input row it was drawn from
+    (samplers that select existing rows, exposing ``sample_indices_``:
+    random over/under-sampling, prototype selection). A synthetic row
+    (SMOTE family, ADASYN, cluster centroids) has no row of its own and
+    takes the weight of its nearest input sequence of the same class
+    (Euclidean distance between the flattened sequences): for SMOTE, one of
+    the two sequences it was interpolated between, or a closer one.
+
+    In a pipeline, use :class:`skimbal.pipeline.Pipeline` (imbalanced-learn's
+    ``Pipeline``, which unpacks only ``(X_res, y_res)`` and hands the
+    caller's, no longer aligned, ``sample_weight`` to later steps): it passes
+    the resampled weights on to the steps after the sampler. With metadata
+    routing enabled, ``SequenceSampler`` requests ``sample_weight`` by
+    default (in ``fit`` and ``fit_resample``), since carrying the weights is
+    the only way they stay aligned with the resampled rows; its resampling
+    never depends on them. See the "Metadata routing" section of
+    ``docs/sampling.md``.
 
     Examples
     --------
@@ -121,6 +130,9 @@ class SequenceSampler(BaseSequenceSampler):
     """
 
     _sampling_type = "bypass"
+    # Weights must follow the rows a sampler resamples: request them by default.
+    __metadata_request__fit = {"sample_weight": True}
+    __metadata_request__fit_resample = {"sample_weight": True}
 
     _parameter_constraints: dict = {"sampler": [HasMethods(["fit_resample"])]}
 
@@ -181,7 +193,7 @@ class SequenceSampler(BaseSequenceSampler):
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
             Class labels or one-hot rows.
         sample_weight : array-like of shape (n_samples,), optional
-            Per-sample weights to carry through an index-based sampler.
+            Per-sample weights, returned for the resampled rows (see Notes).
 
         Returns
         -------
@@ -223,6 +235,7 @@ class SequenceSampler(BaseSequenceSampler):
             self.n_timesteps_in_ = None
             self.n_features_in_ = seqs[0].shape[1]
 
+        y_res_inner = y_res
         if onehot is not None:
             y_res = onehot.inverse_transform(y_res)
         self.sampler_ = sampler
@@ -233,14 +246,9 @@ class SequenceSampler(BaseSequenceSampler):
             self.__dict__.pop("sample_indices_", None)
         if sw is None:
             return X_res, y_res
-        if not hasattr(self, "sample_indices_"):
-            raise ValueError(
-                f"sample_weight can only be carried through samplers that select "
-                f"existing samples (exposing sample_indices_); {type(sampler).__name__} "
-                "creates synthetic samples, which have no weight of their own. Use "
-                "class_weight on the classifier instead."
-            )
-        return X_res, y_res, sw[self.sample_indices_]
+        if hasattr(self, "sample_indices_"):
+            return X_res, y_res, sw[self.sample_indices_]
+        return X_res, y_res, _nearest_row_weights(arr, y_inner, sw, X_res, y_res_inner)
 
     def _resample_array(self, sampler: Any, X: np.ndarray, y: Any) -> tuple:
         n, n_timesteps, n_features = X.shape
@@ -261,6 +269,31 @@ class SequenceSampler(BaseSequenceSampler):
             # whole samples were selected: return them in their own dtype
             return X[indices], y_res
         return flat_res.reshape(-1, n_timesteps, n_features).astype(X_in.dtype, copy=False), y_res
+
+
+def _nearest_row_weights(X: np.ndarray, y: Any, sample_weight: np.ndarray,
+                         X_res: np.ndarray, y_res: Any) -> np.ndarray:
+    """Weight of each resampled row: that of its nearest input row of the same class.
+
+    Used for samplers that synthesise rows (no ``sample_indices_``); rows the
+    sampler kept unchanged are at distance 0 from themselves and keep their
+    own weight (of the first of several identical rows of the class).
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    y, y_res = np.asarray(y), np.asarray(y_res)
+    flat = X.reshape(len(X), -1).astype(np.float64, copy=False)
+    flat_res = np.asarray(X_res).reshape(len(X_res), -1).astype(np.float64, copy=False)
+    out = np.empty(len(flat_res), dtype=sample_weight.dtype)
+    for label in np.unique(y_res):
+        rows = np.flatnonzero(y == label)
+        rows_res = np.flatnonzero(y_res == label)
+        if len(rows) == 0:  # pragma: no cover - samplers do not invent classes
+            raise ValueError(f"the sampler returned class {label!r}, absent from y")
+        nn = NearestNeighbors(n_neighbors=1).fit(flat[rows])
+        nearest = nn.kneighbors(flat_res[rows_res], return_distance=False)[:, 0]
+        out[rows_res] = sample_weight[rows[nearest]]
+    return out
 
 
 def _explain_neighbors_error(sampler: Any, y: Any, exc: ValueError) -> None:
