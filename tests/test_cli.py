@@ -328,7 +328,8 @@ def test_demo_end_to_end(capsys):
     # rows: the class-weight specs, then the resampling row
     report = json.loads(capsys.readouterr().out)
     assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 591
-    assert report["class_counts"]["1"] == 3 + 9 and report["minority_class"] == 1
+    # default imbalance 1:20: 2 of 30 training and 4 of 31 test utterances of speaker 1
+    assert report["class_counts"]["1"] == 2 + 4 and report["minority_class"] == 1
     from skimbal.cli import DEFAULT_METHODS, METHODS
 
     assert [r["model"] for r in report["results"]] == [
