@@ -20,6 +20,7 @@ __all__ = [
     "AUTO_LENGTH_BUCKETS",
     "ArrayBatches",
     "CosineDecay",
+    "balanced_draw",
     "bucket_order",
     "check_length_buckets",
     "TrainingPlan",
@@ -168,6 +169,38 @@ def bucket_order(indices: np.ndarray, lengths: np.ndarray, batch_size: int,
     return np.concatenate([full[rng.permutation(n_full)].ravel(), flat[n_full * batch_size:]])
 
 
+def balanced_draw(indices: np.ndarray, classes: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """``len(indices)`` rows drawn class-balanced, with replacement.
+
+    Each draw picks a class uniformly among the classes present in
+    ``indices``, then a row of that class uniformly: every class is drawn
+    equally often in expectation, whatever its count (random over-sampling of
+    the rare classes and under-sampling of the common ones, by index: the
+    data is never copied).
+
+    Parameters
+    ----------
+    indices : ndarray of int
+        Rows to draw from.
+    classes : ndarray of int
+        Class code of every row of the data (indexed by ``indices``).
+    rng : numpy Generator
+
+    Returns
+    -------
+    ndarray of int
+        Rows, in the (random) order drawn; rare-class rows repeat.
+    """
+    indices = np.asarray(indices, dtype=np.intp)
+    present, inverse = np.unique(np.asarray(classes)[indices], return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(present))
+    by_class = indices[np.argsort(inverse, kind="stable")]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    which = rng.integers(len(present), size=len(indices))
+    return by_class[starts[which] + rng.integers(0, counts[which])]
+
+
 class ArrayBatches:
     """Mini-batches gathered by index from arrays that are held, not copied.
 
@@ -208,6 +241,14 @@ class ArrayBatches:
     batch order from a NumPy generator seeded by ``seed``). Without
     ``shuffle`` the rows come sorted by length.
 
+    Class-balanced batches (``balance``): every epoch draws
+    ``len(indices)`` rows with :func:`balanced_draw` (each class equally
+    likely, uniform within a class, with replacement) from the same NumPy
+    generator seeded by ``seed``, a new draw every epoch (also when
+    ``reshuffle`` is off: a fixed draw would leave the same common-class rows
+    out of every epoch); with ``lengths`` the draw is then cut into length
+    buckets. Rows are gathered by index from the same arrays, never copied.
+
     Parameters
     ----------
     arrays : sequence of ndarray
@@ -232,12 +273,16 @@ class ArrayBatches:
     time_axis : sequence of bool or None, default=None
         Which arrays have the (padded) time axis as axis 1 and are cut to
         the batch's longest row; ``None``: the first array only.
+    balance : ndarray of int or None, default=None
+        Class code of every row (all rows, not only ``indices``): draw
+        class-balanced epochs. ``None``: every row once per epoch.
     """
 
     def __init__(self, arrays: Sequence[np.ndarray], indices: np.ndarray | None,
                  batch_size: int, *, shuffle: bool, reshuffle: bool = True,
                  seed: int | None = None, lengths: np.ndarray | None = None,
-                 n_buckets: int = 1, time_axis: Sequence[bool] | None = None) -> None:
+                 n_buckets: int = 1, time_axis: Sequence[bool] | None = None,
+                 balance: np.ndarray | None = None) -> None:
         self.arrays = tuple(arrays)
         n = len(self.arrays[0])
         self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=np.intp)
@@ -253,15 +298,24 @@ class ArrayBatches:
         )
         if len(self.time_axis) != len(self.arrays):
             raise ValueError("time_axis needs one entry per array.")
+        self.balance = None if balance is None else np.asarray(balance)
         self._rng = np.random.default_rng(seed)
-        if self.lengths is not None:
-            self.order = self._bucket_order()
+        if self.lengths is not None or self.balance is not None:
+            self.order = self._epoch_order()
         else:
             self.order = self._rng.permutation(self.indices) if shuffle else self.indices
 
-    def _bucket_order(self) -> np.ndarray:
-        """One epoch's bucketed order (draws from the generator when shuffling)."""
-        return bucket_order(self.indices, self.lengths, self.batch_size, self.n_buckets,
+    def _epoch_order(self) -> np.ndarray:
+        """One epoch's rows: class-balanced draw (``balance``), then length buckets.
+
+        Draws from the generator when balancing or shuffling.
+        """
+        rows = self.indices
+        if self.balance is not None:
+            rows = balanced_draw(rows, self.balance, self._rng)
+        if self.lengths is None:
+            return rows
+        return bucket_order(rows, self.lengths, self.batch_size, self.n_buckets,
                             self._rng if self.shuffle else None)
 
     def __len__(self) -> int:
@@ -292,21 +346,21 @@ class ArrayBatches:
         owner = weakref.ref(self)
 
         bucketed = self.lengths is not None
-        if bucketed and self.shuffle and self.reshuffle:
+        if (bucketed and self.shuffle and self.reshuffle) or self.balance is not None:
             n_rows = len(self.order)
 
             def epoch_order() -> np.ndarray:
                 batches = owner()
                 if batches is None:
                     raise RuntimeError("The ArrayBatches behind this dataset was released.")
-                return batches._bucket_order().astype(np.int64)
+                return batches._epoch_order().astype(np.int64)
 
             def slices(_: tf.Tensor) -> tf.data.Dataset:
                 order = tf.numpy_function(epoch_order, [], tf.int64, stateful=True)
                 order.set_shape((n_rows,))
                 return tf.data.Dataset.from_tensor_slices(order)
 
-            # a new bucketed order per iteration (epoch), drawn in NumPy
+            # a new bucketed / balanced order per iteration (epoch), drawn in NumPy
             rows = tf.data.Dataset.range(1).flat_map(slices).apply(
                 tf.data.experimental.assert_cardinality(n_rows))
         else:

@@ -44,9 +44,10 @@ from .architectures import (
     resolve_frontend_strides,
 )
 from .layers import PaddingMask
-from .losses import WeightedBinaryCrossentropy
+from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
 from .model_selection import validation_strata
 from .preprocessing import channel_moments
+from .priors import class_prior, log_prior, shift_proba, training_prior
 from .targets import (
     TARGET_TYPES,
     TargetSpec,
@@ -73,7 +74,8 @@ _COMPILE_METRIC_ALIASES = frozenset({"acc", "accuracy", "crossentropy", "ce"})
 
 # Numeric parameters for which a bool (an int subclass) is a mistake, not a number.
 _NO_BOOL_PARAMS = ("epochs", "batch_size", "patience", "frontend_filters", "units",
-                   "learning_rate", "dropout", "validation_fraction", "time_weight_half_life")
+                   "learning_rate", "dropout", "validation_fraction", "time_weight_half_life",
+                   "tau")
 
 
 def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
@@ -99,6 +101,12 @@ def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
                 f"{param}={value!r} is not a known Keras {what} name; pass a name "
                 f"that keras.{module}.get accepts (e.g. {example!r}) or a Keras object."
             ) from None
+
+
+def _is_logit_adjusted(loss: Any) -> bool:
+    """Whether a compiled loss is skimbal's logit-adjusted cross-entropy."""
+    return isinstance(loss, LogitAdjustedCrossentropy) or (
+        isinstance(loss, WeightedBinaryCrossentropy) and loss.logit_offsets is not None)
 
 
 def _is_fitted_attribute(name: str) -> bool:
@@ -316,6 +324,49 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         First and last weight of ``time_weight="linear"``.
     time_weight_half_life : float > 0, default=10.0
         Half-life in timesteps of ``time_weight="exponential"``.
+    logit_adjustment : {None, "loss", "post-hoc"}, default=None
+        Logit adjustment (Menon et al., ICLR 2021, "Long-tail learning via
+        logit adjustment") with the training frequencies ``pi``
+        (``class_prior_``, computed in ``fit`` from the ``y`` it receives).
+        ``"loss"``: train with the logit-adjusted cross-entropy
+        ``CE(softmax(z + tau * log pi))``
+        (:class:`skimbal.losses.LogitAdjustedCrossentropy`; sigmoid outputs:
+        per label ``logit(p_j) + tau * log(pi_j / (1 - pi_j))`` in
+        :class:`skimbal.losses.WeightedBinaryCrossentropy`) and predict with
+        the network's own output. Not with a user ``loss`` or a user
+        ``model`` function that returns a compiled model (``ValueError``).
+        ``"post-hoc"``: train as usual and decide with ``argmax(log p - tau *
+        log pi)`` (sigmoid outputs: label on when ``logit(p_j) - tau *
+        log(pi_j / (1 - pi_j)) >= logit(threshold_j)``); Menon et al. pair it
+        with unweighted training (``class_weight=None``). Every target kind;
+        per-timestep targets use the frequencies over valid timesteps.
+        ``None``: no adjustment.
+    tau : float >= 0, default=1.0
+        Strength of the logit adjustment (``tau=1`` is the balanced-error
+        optimum of Menon et al.; ``0``: no adjustment).
+    balanced_batches : bool, default=False
+        Draw every training epoch class-balanced: ``n_train`` row indices,
+        each class equally likely and rows uniform within a class, with
+        replacement (random over-sampling by index: ``X`` is never copied),
+        from the generator seeded by ``random_state``, a new draw every
+        epoch; length buckets are then formed within the draw. The
+        validation split is not resampled. Binary, multiclass and one-hot
+        targets only (multi-label and per-timestep targets raise
+        ``ValueError``). Combined with ``class_weight`` the two compound:
+        class ``c`` then counts ``w_c`` times as much as under balanced
+        batches alone (use one or the other to balance).
+    prior_correction : bool, default=False
+        Make ``predict_proba`` estimate the class probabilities of the
+        training distribution, undoing the prior shift of re-weighted or
+        re-sampled training (Saerens et al., 2002; Dal Pozzolo et al., 2015):
+        ``p_c * pi_c / q_c``, renormalised over the classes (sigmoid outputs:
+        per label, the odds ``p_j / (1 - p_j)`` times ``odds(pi_j) /
+        odds(q_j)``), where ``pi = class_prior_`` and ``q = training_prior_``
+        is the prior the network was fitted under. Changes ``predict_proba``
+        only: ``predict`` keeps the decision of the training method (see the
+        table below), so ``predict`` may differ from ``argmax(predict_proba)``.
+        Use it for calibrated probabilities (log-loss, Brier score, threshold
+        tuning on probabilities); every target kind.
     **kwargs
         scikeras-style routed parameters: ``model__*`` (passed to ``model``),
         ``optimizer__*``, ``loss__*``, ``fit__*`` (to ``Model.fit``),
@@ -367,14 +418,55 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     time_weight_ : ndarray of shape (T,) or None
         The time-weight profile used (per-timestep targets with
         ``time_weight``), oldest position first.
+    class_prior_ : ndarray of shape (n_classes,) or (n_labels,)
+        Training frequencies ``pi`` of the ``y`` given to ``fit`` (valid
+        timesteps for per-timestep targets): per class (summing to 1), or
+        per label the share of positives (multi-label kinds).
+    training_prior_ : ndarray of shape (n_classes,) or (n_labels,)
+        The prior ``q`` the network's probabilities were fitted under
+        (:func:`skimbal.priors.training_prior`): ``q_c`` proportional to the
+        sum of the weights applied to class ``c`` (class, time and sample
+        weights; ``pi`` when unweighted); with ``balanced_batches`` to the
+        mean weight of class ``c`` (uniform when unweighted); with
+        ``logit_adjustment="loss"`` further times ``pi ** -tau``
+        (unweighted: ``pi ** (1 - tau)``), renormalised. Per label, in odds,
+        for multi-label kinds.
     model_ : keras.Model
         The trained network.
     history_ : dict
         Per-epoch training history (``loss``, ``val_loss``, ...).
 
+    Notes
+    -----
+    What ``predict_proba`` estimates and what ``predict`` decides, per
+    training method (``pi``: training frequencies ``class_prior_``; "balanced"
+    means a decision as if every class were equally frequent):
+
+    ================================  ==========================  ==================================
+    training                          ``predict_proba``           ``predict``
+    ================================  ==========================  ==================================
+    unweighted (default)              ``P(c | x)`` under ``pi``   argmax: the accuracy decision
+    ``class_weight`` /                ``P(c | x)`` under ``q``    argmax of the re-weighted
+    ``balanced_batches``              (re-weighted prior)         probabilities (balanced for
+                                                                  ``"balanced"``)
+    ``logit_adjustment="loss"``       ``P(c | x)`` under          argmax of the output: balanced
+                                      ``pi ** (1 - tau)``         for ``tau=1``
+    ``logit_adjustment="post-hoc"``   ``P(c | x)`` under ``pi``   ``argmax(log p - tau log pi)``
+    any of them with                  ``P(c | x)`` under ``pi``   unchanged (as above)
+    ``prior_correction=True``
+    ================================  ==========================  ==================================
+
+    With ``prior_correction=True`` or ``logit_adjustment="post-hoc"``,
+    ``predict`` may therefore differ from ``argmax(predict_proba)``: the
+    probabilities are calibrated to the training frequencies, the decision
+    stays the one the training method aims at (e.g. balanced accuracy).
+    Multi-label outputs follow the same table per label, with thresholds
+    (``threshold_``) in place of the argmax.
+
     See Also
     --------
     sklearn.utils.class_weight.compute_class_weight : the "balanced" formula.
+    skimbal.priors : the prior maths (class / training priors, prior shift).
 
     Examples
     --------
@@ -427,6 +519,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "time_weight": [None, StrOptions({"linear", "exponential"}), "array-like", callable],
         "time_weight_range": [tuple, list],
         "time_weight_half_life": [Interval(Real, 0, None, closed="neither")],
+        "logit_adjustment": [StrOptions({"loss", "post-hoc"}), None],
+        "tau": [Interval(Real, 0, None, closed="left")],
+        "balanced_batches": ["boolean"],
+        "prior_correction": ["boolean"],
     }
 
     # scikeras' partial_fit would train without skimbal's weights (see _compat).
@@ -471,6 +567,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         time_weight: Any = None,
         time_weight_range: tuple[float, float] = (1.0, 2.0),
         time_weight_half_life: float = 10.0,
+        logit_adjustment: str | None = None,
+        tau: float = 1.0,
+        balanced_batches: bool = False,
+        prior_correction: bool = False,
         **kwargs: Any,
     ) -> None:
         # scikeras' __init__ is deliberately not called: it would add
@@ -512,6 +612,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.time_weight = time_weight
         self.time_weight_range = time_weight_range
         self.time_weight_half_life = time_weight_half_life
+        self.logit_adjustment = logit_adjustment
+        self.tau = tau
+        self.balanced_batches = balanced_batches
+        self.prior_correction = prior_correction
         vars(self).update(**kwargs)
         if kwargs:
             self._user_params = set(kwargs)
@@ -537,6 +641,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "threshold='tune' picks thresholds on the internal validation split; "
                 "set validation_fraction > 0 (e.g. 0.2)."
             )
+        if self.logit_adjustment == "loss" and self.loss is not None:
+            raise ValueError(
+                "logit_adjustment='loss' trains with skimbal's logit-adjusted "
+                f"cross-entropy, so it cannot be combined with loss={self.loss!r}; leave "
+                "loss=None, or use logit_adjustment='post-hoc' with your own loss."
+            )
         if isinstance(self.model, keras.Model):
             raise TypeError(
                 "model must be a function that builds a Keras model, not a model "
@@ -561,14 +671,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
                train_idx: np.ndarray | None, val_idx: np.ndarray | None, *,
-               lengths: np.ndarray | None = None, per_timestep: bool = False) -> None:
+               lengths: np.ndarray | None = None, per_timestep: bool = False,
+               balance: np.ndarray | None = None) -> None:
         """Run Keras training with the held-out split and the default callbacks.
 
         Batches are gathered by index from ``X`` (:class:`ArrayBatches`), so
         neither the split nor Keras' input adapter copies the training data.
         For variable-length ``X`` (``lengths``) the batches are length
         buckets (``length_buckets``), each cut to its longest sequence; the
-        per-timestep targets and weights are cut with ``X``.
+        per-timestep targets and weights are cut with ``X``. With ``balance``
+        (the class code of every row; ``balanced_batches``) every training epoch
+        is a class-balanced draw; the validation batches are not resampled.
         """
         arrays = (X, y_keras, sw)
         plan = plan_training(len(X) if train_idx is None else len(train_idx),
@@ -590,7 +703,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         train = ArrayBatches(
             arrays, train_idx, plan.batch_size,
             shuffle=bool(getattr(self, "fit__shuffle", True)),
-            reshuffle=self._random_state is None, seed=self._random_state, **bucketing,
+            reshuffle=self._random_state is None, seed=self._random_state,
+            balance=balance, **bucketing,
         )
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles
@@ -651,7 +765,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             optimizer.learning_rate = float(self.learning_rate)
         kwargs["optimizer"] = optimizer
         if kwargs["loss"] is None:
-            kwargs["loss"] = self._target_spec.default_loss(self._mode, self._label_weights)
+            spec = self._target_spec
+            offsets = None
+            if self.logit_adjustment == "loss":
+                offsets = self.tau * log_prior(self.class_prior_, per_label=spec.multilabel)
+            kwargs["loss"] = spec.default_loss(self._mode, self._label_weights, offsets)
         return kwargs
 
     @property
@@ -738,6 +856,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             self.class_weight, spec, codes, mask=mask, normalize=self.normalize_weights,
             sample_weight=sample_weight, time_weights=time_w,
         )
+        prior = class_prior(spec, codes, mask)
+        fitted_prior = training_prior(
+            spec, codes, weights.sample_weight, weights.loss_weights, mask=mask, prior=prior,
+            balanced_batches=self.balanced_batches,
+            logit_adjustment=self.logit_adjustment, tau=self.tau,
+        )
 
         seed = seed_from_random_state(self.random_state)
         strata, split = validation_strata(spec, codes, mask)
@@ -770,6 +894,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.n_features_in_ = X.shape[2]
         self.n_outputs_ = spec.n_outputs
         self.class_weight_ = weights.class_weight_
+        self.class_prior_ = prior
+        self.training_prior_ = fitted_prior
         self._label_weights = weights.loss_weights
         self._random_state = seed
         # what the default network is built with (see _default_model)
@@ -795,13 +921,21 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "weights cannot be applied; do not compile it in the model function "
                 "(skimbal then compiles it with WeightedBinaryCrossentropy)."
             )
+        if self.logit_adjustment == "loss" and not _is_logit_adjusted(self.model_.loss):
+            raise ValueError(
+                "logit_adjustment='loss' needs skimbal's logit-adjusted loss, but the "
+                "model function returned a compiled model with its own loss; do not "
+                "compile it in the model function, or use logit_adjustment='post-hoc'."
+            )
 
         self._train(X, spec.encode_for_keras(codes, self._mode), weights.sample_weight,
-                    train_idx, val_idx, lengths=lengths, per_timestep=spec.per_timestep)
+                    train_idx, val_idx, lengths=lengths, per_timestep=spec.per_timestep,
+                    balance=codes if self.balanced_batches else None)
         self.history_ = dict(self.history_)
         if spec.thresholded and isinstance(self.threshold, str):  # "tune"
             self.threshold_ = f1_optimal_thresholds(
-                codes[val_idx], self._forward(X[val_idx]), self.label_names_
+                codes[val_idx], self._decision_proba(self._forward(X[val_idx])),
+                self.label_names_,
             )
 
     def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
@@ -834,6 +968,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _check_target_params(self, spec: TargetSpec) -> None:
         """Reject parameters that do not apply to this kind of target (no Keras work)."""
+        if self.balanced_batches and (spec.multilabel or spec.per_timestep):
+            raise ValueError(
+                f"balanced_batches=True draws sequences class-balanced, which needs one "
+                f"class per sequence; this y is {spec.kind!r}. Use class_weight (weights "
+                "per label / per timestep) and balanced_batches=False."
+            )
         if spec.multilabel:
             if self.loss is not None and self.class_weight is not None:
                 raise ValueError(
@@ -913,10 +1053,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             per-timestep targets ``(n_samples, n_timesteps, n_classes)``
             (binary: 2 columns) or ``(n_samples, n_timesteps, n_labels)``
             (multilabel: probability of each label), or for list ``X`` a list
-            of ``(T_i, ...)`` arrays.
+            of ``(T_i, ...)`` arrays. With ``prior_correction=True``, shifted
+            from the training prior ``training_prior_`` to the training
+            frequencies ``class_prior_`` (see the class Notes).
         """
         check_is_fitted(self, "model_")
         proba, lengths = self._proba(X)
+        if self.prior_correction:
+            spec = self._target_spec
+            ratio = (log_prior(self.class_prior_, per_label=spec.multilabel)
+                     - log_prior(self.training_prior_, per_label=spec.multilabel))
+            proba = shift_proba(proba, ratio, per_label=spec.multilabel)
         return self._unpad(proba, lengths)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -929,11 +1076,26 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ``>= threshold_[j]``. Per-timestep targets give ``(n_samples,
         n_timesteps)`` labels (or ``(n_samples, n_timesteps, n_labels)`` 0/1,
         threshold 0.5), and for list ``X`` a list of per-sequence arrays.
+
+        The decision is that of the training method: the most probable class
+        of the network's output (``threshold_`` for multi-label), after the
+        post-hoc shift of ``logit_adjustment="post-hoc"``; ``prior_correction``
+        does not change it (see the class Notes).
         """
         check_is_fitted(self, "model_")
         proba, lengths = self._proba(X)
-        codes = self._target_spec.codes_from_proba(proba, getattr(self, "threshold_", 0.5))
+        codes = self._target_spec.codes_from_proba(self._decision_proba(proba),
+                                                   getattr(self, "threshold_", 0.5))
         return self._unpad(self.target_encoder_.inverse_transform(codes), lengths)
+
+    def _decision_proba(self, proba: np.ndarray) -> np.ndarray:
+        """The probabilities ``predict`` decides on: ``logit_adjustment="post-hoc"``
+        shifts them by ``pi ** -tau`` (per label in odds), otherwise unchanged."""
+        if self.logit_adjustment != "post-hoc":
+            return proba
+        per_label = self._target_spec.multilabel
+        return shift_proba(proba, -self.tau * log_prior(self.class_prior_, per_label=per_label),
+                           per_label=per_label)
 
     def _proba(self, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """``predict_proba`` of a (possibly NaN-padded) batch, and the lengths of list ``X``."""

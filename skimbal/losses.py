@@ -15,7 +15,11 @@ from typing import Any
 import keras
 from keras import ops
 
-__all__ = ["WeightedBinaryCrossentropy"]
+__all__ = ["LogitAdjustedCrossentropy", "WeightedBinaryCrossentropy"]
+
+# Probabilities are clipped to [_EPS, 1 - _EPS] before their logarithm is taken
+# (the clipping Keras' own cross-entropies apply to probabilities).
+_EPS = 1e-7
 
 
 @keras.saving.register_keras_serializable(package="skimbal")
@@ -40,6 +44,12 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
     ``(batch, T)``, so Keras' temporal ``sample_weight`` (time weights, zero on
     padded steps) multiplies it.
 
+    **Logit adjustment** (Menon et al., ICLR 2021): with ``logit_offsets``
+    ``b_j``, ``p_ij`` is replaced by ``sigmoid(logit(p_ij) + b_j)`` before the
+    cross-entropy (``b_j = tau * log(pi_j / (1 - pi_j))`` for training label
+    frequencies ``pi_j``). A binary target learned by one sigmoid unit is the
+    one-label case.
+
     Parameters
     ----------
     positive_weights : sequence of float
@@ -48,6 +58,9 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
         Weight of a negative entry (``y == 0``) for each label; same length.
     from_logits : bool, default=False
         Whether ``y_pred`` holds logits instead of probabilities.
+    logit_offsets : sequence of float or None, default=None
+        One offset per label added to the logits (logit adjustment); ``None``:
+        none.
     reduction : str, default="sum_over_batch_size"
         Keras reduction over the batch.
     name : str, default="weighted_binary_crossentropy"
@@ -67,6 +80,7 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
         positive_weights: Sequence[float],
         negative_weights: Sequence[float],
         from_logits: bool = False,
+        logit_offsets: Sequence[float] | None = None,
         reduction: str = "sum_over_batch_size",
         name: str = "weighted_binary_crossentropy",
         dtype: Any = None,
@@ -84,13 +98,22 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
         if any(not (w >= 0) for w in self.positive_weights + self.negative_weights):
             raise ValueError("label weights must be non-negative numbers.")
         self.from_logits = bool(from_logits)
+        self.logit_offsets = None if logit_offsets is None else _check_offsets(
+            logit_offsets, len(self.positive_weights), "one per label")
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_pred = ops.convert_to_tensor(y_pred)
         y_true = ops.cast(y_true, y_pred.dtype)
         pos = ops.convert_to_tensor(self.positive_weights, dtype=y_pred.dtype)
         neg = ops.convert_to_tensor(self.negative_weights, dtype=y_pred.dtype)
-        bce = ops.binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        from_logits = self.from_logits
+        if self.logit_offsets is not None:
+            if not from_logits:
+                p = ops.clip(y_pred, _EPS, 1.0 - _EPS)
+                y_pred = ops.log(p) - ops.log(1.0 - p)
+                from_logits = True
+            y_pred = y_pred + ops.convert_to_tensor(self.logit_offsets, dtype=y_pred.dtype)
+        bce = ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits)
         weights = y_true * pos + (1.0 - y_true) * neg
         return ops.mean(weights * bce, axis=-1)
 
@@ -100,7 +123,80 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
             positive_weights=list(self.positive_weights),
             negative_weights=list(self.negative_weights),
             from_logits=self.from_logits,
+            logit_offsets=None if self.logit_offsets is None else list(self.logit_offsets),
         )
+        return config
+
+
+def _check_offsets(offsets: Sequence[float], n: int | None, what: str) -> list[float]:
+    values = [float(b) for b in offsets]
+    if (n is not None and len(values) != n) or not values:
+        raise ValueError(f"logit_offsets must hold {what}; got {len(values)} values.")
+    if not all(abs(b) < float("inf") for b in values):
+        raise ValueError("logit_offsets must be finite numbers.")
+    return values
+
+
+@keras.saving.register_keras_serializable(package="skimbal")
+class LogitAdjustedCrossentropy(keras.losses.Loss):
+    """Logit-adjusted (sparse) categorical cross-entropy (Menon et al., ICLR 2021).
+
+    For integer targets ``y`` and predicted class probabilities ``p`` (a
+    softmax output), the loss is the cross-entropy of
+    ``softmax(log p + b)``: with ``b_c = tau * log(pi_c)`` (``pi``: training
+    class frequencies) it is the logit-adjusted loss
+    ``CE(softmax(z + tau * log pi))`` of a network whose logits ``z`` give
+    ``p = softmax(z)`` (``log p`` and ``z`` differ by a per-row constant,
+    which the softmax ignores). Rare classes get a larger margin; the network's
+    own output ``p`` then favours them, as a balanced classifier does.
+
+    Targets of shape ``(batch,)`` or per timestep ``(batch, T)`` (with
+    ``y_pred`` of shape ``(batch, T, n_classes)``; the loss then has shape
+    ``(batch, T)`` and Keras' temporal ``sample_weight`` multiplies it).
+
+    Parameters
+    ----------
+    logit_offsets : sequence of float
+        The offset ``b_c`` of each class (``tau * log(pi_c)``), stored in the
+        config so that a saved model reloads with ``safe_mode=True``.
+    from_logits : bool, default=False
+        Whether ``y_pred`` holds logits instead of probabilities.
+    reduction : str, default="sum_over_batch_size"
+    name : str, default="logit_adjusted_crossentropy"
+    dtype : optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = LogitAdjustedCrossentropy(np.log([0.5, 0.5]).tolist())
+    >>> round(float(loss(np.array([1]), np.array([[0.8, 0.2]]))), 4)  # -log(0.2)
+    1.6094
+    """
+
+    def __init__(
+        self,
+        logit_offsets: Sequence[float],
+        from_logits: bool = False,
+        reduction: str = "sum_over_batch_size",
+        name: str = "logit_adjusted_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.logit_offsets = _check_offsets(logit_offsets, None, "one per class")
+        self.from_logits = bool(from_logits)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_pred = ops.convert_to_tensor(y_pred)
+        logits = y_pred if self.from_logits else ops.log(ops.clip(y_pred, _EPS, 1.0))
+        logits = logits + ops.convert_to_tensor(self.logit_offsets, dtype=y_pred.dtype)
+        y_true = ops.cast(y_true, "int32")
+        if len(y_true.shape) == len(logits.shape):  # a trailing unit axis
+            y_true = ops.squeeze(y_true, axis=-1)
+        return ops.sparse_categorical_crossentropy(y_true, logits, from_logits=True)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(logit_offsets=list(self.logit_offsets), from_logits=self.from_logits)
         return config
 
 

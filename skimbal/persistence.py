@@ -237,6 +237,8 @@ FITTED_ATTRIBUTES: dict[str, str] = {
     "timestep_targets_": "json",
     "variable_length_": "json",
     "time_weight_": "json",
+    "class_prior_": "array",  # training frequencies pi (per class / label)
+    "training_prior_": "array",  # prior q the network was fitted under
     "_label_weights": "json",  # multi-label loss weights (positive, negative)
     "history_": "history",
     "target_encoder_": "target_encoder",
@@ -820,6 +822,14 @@ def _check_fitted_consistency(f: dict[str, Any]) -> None:
             isinstance(tw, np.ndarray) and tw.ndim == 1 and tw.dtype.kind in "iuf"
             and bool(np.all(np.isfinite(tw) & (tw >= 0)))),
             "must be null or a 1-D array of finite weights >= 0")
+    for key in ("class_prior_", "training_prior_"):
+        if key in f:
+            prior = f[key]
+            need(key, isinstance(prior, np.ndarray) and prior.shape == (n,)
+                 and prior.dtype.kind == "f" and bool(np.all((prior >= 0) & (prior <= 1))),
+                 f"must be {n} probabilities in [0, 1]; got {prior!r}")
+            need(key, spec.multilabel or bool(np.isclose(prior.sum(), 1.0)),
+                 "must sum to 1 over the classes")
     lw = f.get("_label_weights")
     if lw is not None:
         need("_label_weights", spec.multilabel and isinstance(lw, (tuple, list))
@@ -1003,6 +1013,11 @@ def _prepare_classifier(meta: dict[str, Any], model_bytes: bytes,
     name = "WeightedSequenceClassifier"
     cls = getattr(import_module(ESTIMATORS[name]), name)
     est = _load_params(cls, meta, path)
+    uses_priors = est.prior_correction or est.logit_adjustment == "post-hoc"
+    if uses_priors and not {"class_prior_", "training_prior_"} <= set(fitted):
+        raise ValueError(f"{path}: {META_NAME} fitted state lacks 'class_prior_' / "
+                         "'training_prior_', which prior_correction / "
+                         "logit_adjustment='post-hoc' need at predict time.")
     _check_keras_archive(model_bytes, path, fitted)
     if meta.get("dropped_params"):
         warnings.warn(

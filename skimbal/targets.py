@@ -751,23 +751,42 @@ class TargetSpec:
             f"sigmoid) or {self.n_classes} (one per class, softmax)."
         )
 
-    def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None) -> Any:
+    def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None,
+                     logit_offsets: np.ndarray | None = None) -> Any:
         """The loss used when ``loss=None``.
 
         Multi-label: :class:`skimbal.losses.WeightedBinaryCrossentropy` with the
         per-label ``(positive, negative)`` weights (all 1 when ``label_weights`` is
         ``None``); otherwise binary / sparse categorical cross-entropy to match
         ``mode``.
-        """
-        if mode == "multilabel":
-            from .losses import WeightedBinaryCrossentropy
 
+        With ``logit_offsets`` (logit adjustment: ``tau`` times
+        :func:`skimbal.priors.log_prior` of the training frequencies, per class,
+        or per label in log-odds for multi-label kinds) the loss adds it to the
+        logits: :class:`skimbal.losses.WeightedBinaryCrossentropy` with
+        ``logit_offsets`` for sigmoid outputs (a single binary unit gets
+        ``logit_offsets[1] - logit_offsets[0]``, the log prior odds of the positive
+        class), :class:`skimbal.losses.LogitAdjustedCrossentropy` for softmax
+        outputs.
+        """
+        from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
+
+        if mode == "multilabel":
             if label_weights is None:
                 label_weights = (np.ones(self.n_classes), np.ones(self.n_classes))
             pos, neg = label_weights
-            return WeightedBinaryCrossentropy(np.asarray(pos).tolist(),
-                                              np.asarray(neg).tolist())
-        return "binary_crossentropy" if mode == "sigmoid" else "sparse_categorical_crossentropy"
+            return WeightedBinaryCrossentropy(
+                np.asarray(pos).tolist(), np.asarray(neg).tolist(),
+                logit_offsets=None if logit_offsets is None
+                else np.asarray(logit_offsets).tolist())
+        if logit_offsets is None:
+            return ("binary_crossentropy" if mode == "sigmoid"
+                    else "sparse_categorical_crossentropy")
+        offsets = np.asarray(logit_offsets, dtype=np.float64)
+        if mode == "sigmoid":
+            return WeightedBinaryCrossentropy(
+                [1.0], [1.0], logit_offsets=[float(offsets[1] - offsets[0])])
+        return LogitAdjustedCrossentropy(offsets.tolist())
 
     def encode_for_keras(self, codes: np.ndarray, mode: str) -> np.ndarray:
         """Encoded targets as the network's loss wants them (a trailing unit axis for sigmoid)."""

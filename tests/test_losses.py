@@ -1,4 +1,5 @@
-"""WeightedBinaryCrossentropy: maths against a hand computation, serialization."""
+"""WeightedBinaryCrossentropy and LogitAdjustedCrossentropy: maths against a hand
+computation, serialization."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from skimbal.losses import WeightedBinaryCrossentropy
+from skimbal.losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
 
 Y = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=np.float32)
 P = np.array([[0.8, 0.3, 0.6], [0.1, 0.5, 0.9]], dtype=np.float32)
@@ -88,3 +89,79 @@ def test_saved_model_reloads_in_safe_mode(tmp_path):
 def test_bad_weights(pos, neg, match):
     with pytest.raises(ValueError, match=match):
         WeightedBinaryCrossentropy(pos, neg)
+
+
+# ------------------------------------------------------------ logit adjustment
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_logit_offsets_shift_the_logits_before_the_weighted_bce():
+    offsets = [np.log(0.25), 0.0, 1.5]
+    loss = WeightedBinaryCrossentropy(POS, NEG, logit_offsets=offsets)
+    shifted = _sigmoid(np.log(P / (1 - P)) + np.asarray(offsets))
+    assert float(loss(Y, P)) == pytest.approx(_hand(Y, shifted, POS, NEG), rel=1e-5)
+    zero = WeightedBinaryCrossentropy(POS, NEG, logit_offsets=[0.0, 0.0, 0.0])
+    assert float(zero(Y, P)) == pytest.approx(_hand(Y, P, POS, NEG), rel=1e-5)
+
+
+def test_logit_adjusted_crossentropy_matches_the_hand_computation():
+    # CE(softmax(log p + tau log pi)) with pi = (0.7, 0.2, 0.1), tau = 1
+    p = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]], dtype=np.float32)
+    y = np.array([1, 2])
+    pi = np.array([0.7, 0.2, 0.1])
+    loss = LogitAdjustedCrossentropy(np.log(pi).tolist())
+    scores = p * pi
+    adjusted = scores / scores.sum(axis=1, keepdims=True)
+    hand = -np.log(adjusted[np.arange(2), y]).mean()
+    assert float(loss(y, p)) == pytest.approx(hand, rel=1e-5)
+    # zero offsets: plain sparse categorical cross-entropy
+    plain = keras.losses.SparseCategoricalCrossentropy()(y, p)
+    assert float(LogitAdjustedCrossentropy([0.0, 0.0, 0.0])(y, p)) == pytest.approx(
+        float(plain), rel=1e-5)
+
+
+def test_logit_adjusted_crossentropy_per_timestep_and_unit_axis():
+    p = np.array([[[0.6, 0.4], [0.2, 0.8]]], dtype=np.float32)  # (1, T=2, 2)
+    y = np.array([[0, 1]])
+    loss = LogitAdjustedCrossentropy([np.log(0.9), np.log(0.1)], reduction=None)
+    per_step = np.asarray(loss(y, p))
+    assert per_step.shape == (1, 2)
+    s = p[0] * np.array([0.9, 0.1])
+    s = s / s.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(per_step[0], -np.log([s[0, 0], s[1, 1]]), rtol=1e-5)
+    flat = LogitAdjustedCrossentropy([0.0, 0.0])
+    assert float(flat(np.array([[1]]), np.array([[0.3, 0.7]]))) == pytest.approx(
+        -np.log(0.7), rel=1e-5)  # (batch, 1) int targets
+
+
+def test_logit_adjusted_losses_reload_in_safe_mode(tmp_path):
+    keras.utils.set_random_seed(0)
+    inp = keras.Input(shape=(4, 2))
+    out = keras.layers.Dense(3, activation="softmax")(keras.layers.LSTM(2)(inp))
+    model = keras.Model(inp, out)
+    offsets = np.log([0.7, 0.2, 0.1]).tolist()
+    model.compile(optimizer="adam", loss=LogitAdjustedCrossentropy(offsets))
+    X = np.random.RandomState(0).normal(size=(5, 4, 2)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 0])
+    model.fit(X, y, epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    back = keras.saving.load_model(path, safe_mode=True)
+    assert isinstance(back.loss, LogitAdjustedCrossentropy)
+    assert back.loss.logit_offsets == pytest.approx(offsets)
+    assert back.evaluate(X, y, verbose=0) == pytest.approx(model.evaluate(X, y, verbose=0),
+                                                           rel=1e-6)
+    wbce = WeightedBinaryCrossentropy([1.0], [1.0], logit_offsets=[-2.0])
+    again = WeightedBinaryCrossentropy.from_config(wbce.get_config())
+    assert again.logit_offsets == [-2.0]
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: WeightedBinaryCrossentropy(POS, NEG, logit_offsets=[0.0]), "one per label"),
+    (lambda: LogitAdjustedCrossentropy([]), "one per class"),
+    (lambda: LogitAdjustedCrossentropy([0.0, float("-inf")]), "finite"),
+])
+def test_bad_logit_offsets(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()

@@ -109,6 +109,36 @@ def test_multiclass_int_labels_and_onehot(multiclass_data, tmp_path):
     np.testing.assert_array_equal(pred, oh.predict(X))
 
 
+@pytest.mark.parametrize("params", [
+    {"logit_adjustment": "post-hoc", "tau": 0.5, "class_weight": "balanced",
+     "prior_correction": True, "balanced_batches": True},
+    {"logit_adjustment": "loss", "tau": 2.0, "prior_correction": True},
+], ids=["post-hoc", "loss"])
+def test_imbalance_method_params_and_priors_round_trip(multiclass_data, tmp_path, params):
+    X, y = multiclass_data
+    clf = WeightedSequenceClassifier(**FAST, **params).fit(X, string_labels(y))
+    back = skimbal.load(clf.save(tmp_path / "m.skimbal"))
+    assert back.get_params() == clf.get_params()
+    for attr in ("class_prior_", "training_prior_"):
+        np.testing.assert_array_equal(getattr(back, attr), getattr(clf, attr))
+    # corrected probabilities and (post-hoc) adjusted decisions come back alike
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+    assert type(back.model_.loss) is type(clf.model_.loss)  # the adjusted loss reloads
+    if params["logit_adjustment"] == "loss":
+        assert back.model_.loss.logit_offsets == pytest.approx(clf.model_.loss.logit_offsets)
+
+
+def test_prior_correction_file_without_priors_refused(multiclass_data, tmp_path, no_keras_load):
+    X, y = multiclass_data
+    clf = WeightedSequenceClassifier(**{**FAST, "epochs": 1}, prior_correction=True).fit(X, y)
+    path = clf.save(tmp_path / "m.skimbal")
+    bad = tmp_path / "bad.skimbal"
+    _rewrite_meta(path, bad, lambda m: m["fitted"].pop("training_prior_"))
+    with pytest.raises(ValueError, match="lacks 'class_prior_' / 'training_prior_'"):
+        skimbal.load(bad)
+
+
 def test_loaded_estimator_pickles_and_refits(fitted_string, saved):
     clf, X = fitted_string
     back = pickle.loads(pickle.dumps(skimbal.load(saved)))
@@ -321,11 +351,20 @@ def no_keras_load(monkeypatch):
         (lambda m: m["params"].update(units="many"), "units"),
         (lambda m: m["params"].update(model="os.system"), "parameter 'model' must be null"),
         (lambda m: m.update(extra=1), "unknown key.*extra"),
+        (lambda m: m["fitted"].update(class_prior_={"__ndarray__": [0.5, 0.2, 0.3],
+                                                    "dtype": "<f8", "shape": [3]}),
+         "'class_prior_': must be 2 probabilities"),
+        (lambda m: m["fitted"].update(training_prior_={"__ndarray__": [0.5, 0.2],
+                                                       "dtype": "<f8", "shape": [2]}),
+         "'training_prior_': must sum to 1"),
+        (lambda m: m["params"].update(logit_adjustment="both"), "logit_adjustment"),
+        (lambda m: m["params"].update(tau=-1.0), "tau"),
     ],
     ids=["method-name-param", "dunder-param", "no-params", "fitted-empty", "classes-string",
          "n-classes", "target-type", "n-features-bool", "timestep-flag", "threshold-binary",
          "history", "encoder-state", "encoder-class", "array-shape", "optimizer", "loss",
-         "metrics", "units-type", "model-param", "top-level-key"],
+         "metrics", "units-type", "model-param", "top-level-key", "class-prior-length",
+         "training-prior-sum", "logit-adjustment", "tau"],
 )
 def test_tampered_metadata_refused_before_keras(saved, tmp_path, no_keras_load, edit, match):
     bad = tmp_path / "bad.skimbal"
@@ -351,6 +390,8 @@ def test_classes_disagreeing_with_network_refused(saved, tmp_path):
         enc.update(classes_=arr, kind="multiclass")
         m["fitted"].update(classes_=arr, n_classes_=3, target_type_="multiclass", n_outputs_=3,
                            class_weight_={"fraud": 1.0})
+        prior = {"__ndarray__": [0.2, 0.3, 0.5], "dtype": "<f8", "shape": [3]}
+        m["fitted"].update(class_prior_=prior, training_prior_=prior)
 
     bad = tmp_path / "bad.skimbal"
     _rewrite_meta(saved, bad, three)

@@ -13,6 +13,7 @@ from conftest import spy_keras_fit
 from skimbal import WeightedSequenceClassifier
 from skimbal._training import (
     ArrayBatches,
+    balanced_draw,
     bucket_order,
     check_length_buckets,
     predict_in_chunks,
@@ -210,6 +211,69 @@ def test_bucketed_batches_hold_similar_lengths():
     np.testing.assert_array_equal(
         bucket_order(np.array([1, 5, 3]), np.array([9, 4, 9, 1, 8, 1]), 2, 1, None),
         [5, 3, 1])
+
+
+# ----------------------------------------------------------- balanced batches
+def test_balanced_draw_is_uniform_over_classes_and_uniform_within():
+    classes = np.array([0] * 900 + [1] * 100)
+    rng = np.random.default_rng(0)
+    draws = np.concatenate([balanced_draw(np.arange(1000), classes, rng) for _ in range(20)])
+    assert len(draws) == 20_000
+    share = np.bincount(classes[draws]) / len(draws)
+    np.testing.assert_allclose(share, [0.5, 0.5], atol=0.02)
+    # uniform within a class: every minority row drawn about 100 times
+    minority = np.bincount(draws[classes[draws] == 1], minlength=1000)[900:]
+    assert minority.min() > 60 and minority.max() < 150
+    # only from the given indices (a training subset)
+    subset = np.array([0, 1, 2, 950, 951])
+    assert set(balanced_draw(subset, classes, rng)) <= set(subset)
+
+
+def _balanced(X, classes, seed, **kw):
+    return ArrayBatches((X, np.arange(len(X))), None, 10, shuffle=True, reshuffle=False,
+                        seed=seed, balance=classes, **kw)
+
+
+def test_balanced_batches_draw_class_balanced_epochs_without_copying_X():
+    X = np.random.default_rng(0).normal(size=(200, 3, 2)).astype(np.float32)
+    classes = np.array([0] * 180 + [1] * 20)  # 9:1
+    batches = _balanced(X, classes, seed=0)
+    assert batches.arrays[0] is X  # gathered by index from the caller's array
+    assert len(batches) == 20  # n_train draws per epoch, as without balancing
+    epochs = _epochs(batches, 3)
+    drawn = [np.concatenate([b[1] for b in e]) for e in epochs]
+    for rows, epoch in zip(drawn, epochs, strict=True):
+        assert len(rows) == 200
+        np.testing.assert_array_equal(np.concatenate([b[0] for b in epoch]), X[rows])
+    share = np.bincount(classes[np.concatenate(drawn)]) / 600
+    np.testing.assert_allclose(share, [0.5, 0.5], atol=0.06)  # not 0.9 / 0.1
+    assert not np.array_equal(drawn[0], drawn[1])  # a new draw every epoch
+    again = [np.concatenate([b[1] for b in e]) for e in _epochs(_balanced(X, classes, 0), 3)]
+    np.testing.assert_array_equal(np.array(again), np.array(drawn))  # seeded: bitwise
+    other = np.concatenate([b[1] for b in _epochs(_balanced(X, classes, 1), 1)[0]])
+    assert not np.array_equal(other, drawn[0])
+
+
+def test_balanced_batches_compose_with_length_buckets():
+    X, _, _, lengths = _ragged_arrays(n=60)
+    classes = (np.arange(60) % 6 == 0).astype(int)  # 10 minority rows of 60
+    batches = _balanced(X, classes, seed=0, lengths=lengths, n_buckets=3)
+    for epoch in _epochs(batches, 2):
+        rows = np.concatenate([b[1] for b in epoch])
+        assert len(rows) == 60 and 0.3 < classes[rows].mean() < 0.7
+        for xb, rb in epoch:
+            assert xb.shape[1] == lengths[rb].max()  # each batch cut to its longest row
+            np.testing.assert_array_equal(xb[:, 0, 0], rb)
+
+
+def test_validation_batches_are_not_balanced(binary_data, fast_params, monkeypatch):
+    seen = spy_keras_fit(monkeypatch)
+    X, y = binary_data
+    WeightedSequenceClassifier(**{**fast_params, "validation_fraction": 0.2},
+                               balanced_batches=True).fit(X, y)
+    np.testing.assert_array_equal(seen["dataset"].balance, y)
+    val_y = seen["validation_data"][1]
+    assert len(val_y) == 40 and val_y.mean() == pytest.approx(y.mean(), abs=0.03)
 
 
 def test_length_bucket_resolution_and_checks():
