@@ -44,12 +44,8 @@ QUICK = dict(cell="gru", units=16, epochs=10, folds=3, repeats=1, batch_size=32,
 # In-fit imbalance methods beyond class weights (docs/class_weight.md): --method NAME
 # adds a row with these WeightedSequenceClassifier parameters.
 METHODS = {
-    "effective": ({"class_weight": "effective"}, 'class_weight="effective"'),
     "logit-adjusted": ({"logit_adjustment": "loss"}, 'logit_adjustment="loss"'),
     "post-hoc": ({"logit_adjustment": "post-hoc"}, 'logit_adjustment="post-hoc"'),
-    "drw": ({"class_weight": "balanced", "class_weight_start": 0.8},
-            'deferred "balanced" (class_weight_start=0.8)'),
-    "focal": ({"focal_gamma": 2.0}, "focal_gamma=2"),
     "balanced-batches": ({"balanced_batches": True}, "balanced_batches=True"),
 }
 #: demo imbalance: 1:20 (2 of 30 training and 4 of 31 test utterances of the speaker).
