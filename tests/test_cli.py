@@ -327,7 +327,7 @@ def test_demo_end_to_end(capsys):
     assert main(argv) == 0
     # rows: the class-weight specs, then the resampling row
     report = json.loads(capsys.readouterr().out)
-    assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 591
+    assert report["dataset"] == "JapaneseVowels" and report["n_samples"] == 585
     # default imbalance 1:20: 2 of 30 training and 4 of 31 test utterances of speaker 1
     assert report["class_counts"]["1"] == 2 + 4 and report["minority_class"] == 1
     from skimbal.cli import DEFAULT_METHODS, METHODS
