@@ -751,13 +751,16 @@ class TargetSpec:
             f"sigmoid) or {self.n_classes} (one per class, softmax)."
         )
 
-    def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None) -> Any:
+    def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None,
+                     gamma: float = 0.0) -> Any:
         """The loss used when ``loss=None``.
 
         Multi-label: :class:`skimbal.losses.WeightedBinaryCrossentropy` with the
         per-label ``(positive, negative)`` weights (all 1 when ``label_weights`` is
-        ``None``); otherwise binary / sparse categorical cross-entropy to match
-        ``mode``.
+        ``None``) and focusing parameter ``gamma``. Otherwise, to match ``mode``:
+        binary / sparse categorical cross-entropy for ``gamma=0``, and for
+        ``gamma > 0`` their focal forms ``keras.losses.BinaryFocalCrossentropy``
+        / :class:`skimbal.losses.SparseCategoricalFocalCrossentropy`.
         """
         if mode == "multilabel":
             from .losses import WeightedBinaryCrossentropy
@@ -766,7 +769,15 @@ class TargetSpec:
                 label_weights = (np.ones(self.n_classes), np.ones(self.n_classes))
             pos, neg = label_weights
             return WeightedBinaryCrossentropy(np.asarray(pos).tolist(),
-                                              np.asarray(neg).tolist())
+                                              np.asarray(neg).tolist(), gamma=gamma)
+        if gamma > 0:
+            import keras
+
+            from .losses import SparseCategoricalFocalCrossentropy
+
+            if mode == "sigmoid":
+                return keras.losses.BinaryFocalCrossentropy(gamma=gamma)
+            return SparseCategoricalFocalCrossentropy(gamma=gamma)
         return "binary_crossentropy" if mode == "sigmoid" else "sparse_categorical_crossentropy"
 
     def encode_for_keras(self, codes: np.ndarray, mode: str) -> np.ndarray:
