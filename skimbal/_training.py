@@ -8,7 +8,7 @@ import math
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import keras
 import numpy as np
@@ -21,8 +21,10 @@ __all__ = [
     "ArrayBatches",
     "CosineDecay",
     "balanced_draw",
+    "DeferredClassWeights",
     "bucket_order",
     "check_length_buckets",
+    "deferred_start_epoch",
     "TrainingPlan",
     "plan_training",
     "predict_in_chunks",
@@ -305,6 +307,24 @@ class ArrayBatches:
         else:
             self.order = self._rng.permutation(self.indices) if shuffle else self.indices
 
+    def replace_array(self, index: int, array: np.ndarray) -> None:
+        """Gather the ``index``-th array of every later batch from ``array``.
+
+        ``array`` must have the shape and dtype of the array it replaces. A
+        dataset from :meth:`dataset` reads the arrays when it gathers a batch,
+        so the change reaches the next iterator created over it (Keras creates
+        one per epoch, after ``on_epoch_begin``).
+        """
+        old = self.arrays[index]
+        if array.shape != old.shape or array.dtype != old.dtype:
+            raise ValueError(
+                f"the replacement of array {index} has shape {array.shape} and dtype "
+                f"{array.dtype}; expected {old.shape} and {old.dtype}."
+            )
+        arrays = list(self.arrays)
+        arrays[index] = array
+        self.arrays = tuple(arrays)
+
     def _epoch_order(self) -> np.ndarray:
         """One epoch's rows: class-balanced draw (``balance``), then length buckets.
 
@@ -475,6 +495,86 @@ class CosineDecay(keras.callbacks.Callback):
             )
 
 
+def deferred_start_epoch(class_weight_start: float, epochs: int) -> int:
+    """First epoch (0-based) trained with class weights under deferred re-weighting.
+
+    ``ceil(class_weight_start * epochs)``, at most ``epochs - 1`` so that the
+    last epoch is always weighted; 0 for ``class_weight_start=0`` (weighted
+    from the start).
+    """
+    if class_weight_start <= 0:
+        return 0
+    return int(min(math.ceil(class_weight_start * epochs), max(0, epochs - 1)))
+
+
+class DeferredClassWeights(keras.callbacks.Callback):
+    """Deferred re-weighting (DRW; Cao et al., NeurIPS 2019): class weights from an epoch on.
+
+    Epochs before ``start_epoch`` train with every class weight 1, the later
+    ones with the class weights; the other weights (the user's
+    ``sample_weight``, time weights, zero on padding) apply throughout. The
+    class weights reach Keras in one of two places, and the callback switches
+    whichever is given:
+
+    * single-label kinds: the Keras ``sample_weight`` gathered by
+      :class:`ArrayBatches` (array ``index`` of each of ``batches``): the
+      batches hold the unweighted array until ``start_epoch`` and ``weighted``
+      from then on;
+    * multi-label kinds: the per-element weights of a
+      :class:`skimbal.losses.WeightedBinaryCrossentropy` ``loss``, through its
+      :meth:`~skimbal.losses.WeightedBinaryCrossentropy.defer_weights`
+      variable (0 before ``start_epoch``, 1 from then on).
+
+    The validation batches / loss switch with the training ones, so
+    ``val_loss`` always measures the objective being trained (pass
+    ``start_from_epoch=start_epoch`` to early stopping, as
+    :func:`training_callbacks` does, so that no epoch before the switch is
+    restored). When training ends the weights are left switched on and the
+    loss's variable is detached, so the fitted loss is the plain weighted
+    loss its config describes.
+
+    Parameters
+    ----------
+    start_epoch : int
+        First weighted epoch (see :func:`deferred_start_epoch`).
+    batches : sequence of ArrayBatches, default=()
+        Training (and validation) batches whose array ``index`` is the Keras
+        ``sample_weight``, holding the unweighted weights.
+    weighted : ndarray or None, default=None
+        The weighted ``sample_weight`` (same shape and dtype) for ``batches``.
+    loss : WeightedBinaryCrossentropy or None, default=None
+        A loss whose label weights are deferred.
+    index : int, default=2
+        Position of the ``sample_weight`` array in ``batches``.
+    """
+
+    def __init__(self, start_epoch: int, *, batches: Sequence[ArrayBatches] = (),
+                 weighted: np.ndarray | None = None, loss: Any = None,
+                 index: int = 2) -> None:
+        super().__init__()
+        self.start_epoch = int(start_epoch)
+        self.batches = list(batches)
+        self.index = int(index)
+        self.weighted = weighted
+        self.unweighted = [b.arrays[self.index] for b in self.batches]
+        self.loss = loss
+        self.switch = None if loss is None else loss.defer_weights()
+
+    def _set(self, on: bool) -> None:
+        for b, off in zip(self.batches, self.unweighted, strict=True):
+            b.replace_array(self.index, self.weighted if on else off)
+        if self.switch is not None:
+            self.switch.assign(1.0 if on else 0.0)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._set(epoch >= self.start_epoch)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._set(True)
+        if self.loss is not None:
+            self.loss.weights_on = None
+
+
 def resolve_validation_fraction(validation_fraction: float | str, n_samples: int) -> float:
     """The fraction ``validation_fraction="auto"`` stands for with ``n_samples`` sequences.
 
@@ -529,6 +629,7 @@ def training_callbacks(
     patience: int,
     lr_schedule: str | None,
     epochs: int,
+    start_from_epoch: int = 0,
 ) -> list[keras.callbacks.Callback]:
     """Callbacks for skimbal's default training loop.
 
@@ -552,6 +653,10 @@ def training_callbacks(
         that it acts a few times before early stopping does.
     epochs : int
         Epochs of the fit (for the cosine schedule).
+    start_from_epoch : int, default=0
+        Early stopping neither stops nor records a best epoch before this
+        epoch (deferred re-weighting: the epochs before the class weights
+        switch on optimise another objective).
 
     Returns
     -------
@@ -570,7 +675,8 @@ def training_callbacks(
     if early_stopping is True or (early_stopping == "auto" and has_validation):
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=patience, restore_best_weights=True
+                monitor=monitor, patience=patience, restore_best_weights=True,
+                start_from_epoch=start_from_epoch,
             )
         )
     return callbacks

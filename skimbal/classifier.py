@@ -26,7 +26,9 @@ from ._thresholds import check_threshold, f1_optimal_thresholds
 from ._training import (
     AUTO_LENGTH_BUCKETS,
     ArrayBatches,
+    DeferredClassWeights,
     check_length_buckets,
+    deferred_start_epoch,
     plan_training,
     predict_in_chunks,
     predict_in_groups,
@@ -75,7 +77,28 @@ _COMPILE_METRIC_ALIASES = frozenset({"acc", "accuracy", "crossentropy", "ce"})
 # Numeric parameters for which a bool (an int subclass) is a mistake, not a number.
 _NO_BOOL_PARAMS = ("epochs", "batch_size", "patience", "frontend_filters", "units",
                    "learning_rate", "dropout", "validation_fraction", "time_weight_half_life",
-                   "tau")
+                   "tau", "beta", "class_weight_start", "focal_gamma")
+
+# Keras losses that want one-hot targets and probability vectors; skimbal feeds every
+# single-label kind as integer class codes (see _check_target_params).
+_ONE_HOT_LOSSES = (keras.losses.CategoricalCrossentropy,
+                   keras.losses.CategoricalFocalCrossentropy)
+_ONE_HOT_LOSS_FUNCTIONS = (keras.losses.categorical_crossentropy,
+                           keras.losses.categorical_focal_crossentropy)
+
+
+def _is_one_hot_loss(loss: Any) -> bool:
+    """Whether ``loss`` (name, class, instance or function) is a one-hot categorical loss."""
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return False
+    if isinstance(loss, type):
+        return issubclass(loss, _ONE_HOT_LOSSES)
+    if isinstance(loss, _ONE_HOT_LOSSES):
+        return True
+    return any(loss is f for f in _ONE_HOT_LOSS_FUNCTIONS)
 
 
 def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
@@ -189,9 +212,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         the longest training sequence (the behaviour before issue 16). No effect
         on equal-length input (a 3-D array, or a list of equal lengths).
         See ``docs/performance.md``.
-    class_weight : None, "balanced", dict or array-like, default=None
+    class_weight : None, "balanced", "effective", dict or array-like, default=None
         ``None``: all classes weigh 1. ``"balanced"``: scikit-learn's
-        ``n_samples / (n_classes * count)``. A dict maps **original labels**
+        ``n_samples / (n_classes * count)``. ``"effective"``: the
+        class-balanced weights of Cui et al. (CVPR 2019), inversely
+        proportional to the *effective number* of samples ``E(m) = (1 -
+        beta**m) / (1 - beta)`` of each class: ``E(n / n_classes) /
+        E(count)``, which is ``(1 - beta) / (1 - beta**count)`` up to a
+        constant; ``beta=0`` weighs every class 1 and ``beta -> 1`` tends to
+        ``"balanced"`` (see ``beta``). A dict maps **original labels**
         (ints or strings, e.g. ``{"fraud": 10.0}``; column indices for one-hot
         ``y``) to positive weights; classes missing from it weigh 1.
 
@@ -199,13 +228,53 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         label ``j`` gets a weight for its positives and one for its negatives,
         applied per element (sample x label) by
         :class:`skimbal.losses.WeightedBinaryCrossentropy`: ``"balanced"``
-        gives ``n / (2 * n_pos_j)`` and ``n / (2 * n_neg_j)``; a dict
+        gives ``n / (2 * n_pos_j)`` and ``n / (2 * n_neg_j)``, ``"effective"``
+        ``E(n / 2) / E(n_pos_j)`` and ``E(n / 2) / E(n_neg_j)``; a dict
         ``{label: positive_weight}`` is keyed by label index, or by label
         name when ``y`` is a DataFrame or ``label_names`` is given; an array
         of shape ``(n_labels,)`` holds the positive weights. Negatives (and
         unlisted labels) weigh 1 for dicts and arrays. A label with no
         positives or no negatives in the training data raises a
-        ``UserWarning`` naming it; ``"balanced"`` leaves it unweighted.
+        ``UserWarning`` naming it; ``"balanced"`` and ``"effective"`` leave
+        it unweighted.
+
+        Counts are over the training targets: samples, or the valid
+        timesteps of per-timestep targets. See ``docs/class_weight.md``.
+    beta : float in [0, 1), default=0.999
+        Of ``class_weight="effective"`` only (ignored otherwise): how fast
+        the effective number saturates. 0 gives all weights equal
+        (unweighted); close to 1 approaches ``"balanced"``. Cui et al. use
+        0.9-0.9999; classes of ``m >> 1 / (1 - beta)`` targets all count
+        about ``1 / (1 - beta)``, so the weights temper the inverse counts
+        of large classes.
+    class_weight_start : float in [0, 1), default=0.0
+        Deferred re-weighting (DRW; Cao et al., NeurIPS 2019): the fraction
+        of the planned training epochs run with every class weight 1 before
+        ``class_weight`` switches on, at epoch ``ceil(class_weight_start *
+        epochs)`` (at most the last epoch). Cao et al. switch at 80 %
+        (``0.8``): the network first learns features from the natural
+        distribution, then re-weighting adjusts the decision boundary. A
+        ``sample_weight`` given to ``fit`` and time weights apply
+        throughout; only the class weights are deferred. All target kinds
+        (for multi-label targets the loss's label weights are switched).
+        The validation loss follows the same switch, and early stopping
+        starts watching it only from the switch on. ``0.0``: weighted from
+        the first epoch. A value > 0 needs a ``class_weight``.
+    focal_gamma : float >= 0, default=0.0
+        Focusing parameter of the focal loss (Lin et al., ICCV 2017): the
+        default loss becomes ``(1 - p_t) ** focal_gamma * CE``, where
+        ``p_t`` is the predicted probability of the true class (or label
+        value), so well-classified targets count less. Every target kind:
+        ``keras.losses.BinaryFocalCrossentropy`` for a single sigmoid unit,
+        :class:`skimbal.losses.SparseCategoricalFocalCrossentropy` for
+        softmax outputs (integer codes: multiclass, one-hot, per-timestep)
+        and :class:`skimbal.losses.WeightedBinaryCrossentropy` with
+        ``gamma`` for multi-label targets. Class weights, ``sample_weight``,
+        time weights and ``class_weight_start`` multiply in as for the
+        cross-entropy. Lin et al. use 2. ``0.0``: the plain cross-entropy
+        (today's loss exactly). A value > 0 cannot be combined with a
+        ``loss`` or with a ``model`` function that compiles its model
+        (``ValueError``).
     standardize : bool, default=True
         Standardise each input channel inside the network with the mean and
         standard deviation of the training data (padding excluded), as
@@ -253,7 +322,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         ``None`` keeps the optimizer's own default.
     loss : str, keras Loss or None, default=None
         ``None`` picks binary / sparse categorical cross-entropy to match the
-        output layer.
+        output layer (their focal form with ``focal_gamma > 0``). Targets
+        reach the loss as integer class codes (or 0/1 for a single sigmoid
+        unit), so the one-hot losses ``"categorical_crossentropy"`` and
+        ``"categorical_focal_crossentropy"`` (names, classes or instances)
+        raise a ``ValueError`` for single-label targets: use
+        ``"sparse_categorical_crossentropy"``, or ``loss=None`` with
+        ``focal_gamma`` for the focal loss. skimbal does not translate them
+        to a sparse equivalent, because their routed options
+        (``loss__alpha``, ``loss__label_smoothing``, ...) have no exact
+        counterpart there, and ``focal_gamma`` composes with the class
+        weights.
     metrics : list or None, default=None
         Extra Keras metrics to track in ``history_``.
     epochs : int or "auto", default="auto"
@@ -495,7 +574,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         "frontend_filters": [Interval(Integral, 1, None, closed="left")],
         "length_buckets": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
                            None],
-        "class_weight": [None, StrOptions({"balanced"}), dict, "array-like"],
+        "class_weight": [None, StrOptions({"balanced", "effective"}), dict, "array-like"],
+        "beta": [Interval(Real, 0, 1, closed="left")],
+        "class_weight_start": [Interval(Real, 0, 1, closed="left")],
+        "focal_gamma": [Interval(Real, 0, None, closed="left")],
         "standardize": ["boolean"],
         "normalize_weights": ["boolean"],
         "target_type": [StrOptions(set(TARGET_TYPES))],
@@ -545,6 +627,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         frontend_filters: int = 32,
         length_buckets: str | int | None = "auto",
         class_weight: None | str | dict | Any = None,
+        beta: float = 0.999,
+        class_weight_start: float = 0.0,
+        focal_gamma: float = 0.0,
         standardize: bool = True,
         normalize_weights: bool = True,
         target_type: str = "auto",
@@ -590,6 +675,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.frontend_filters = frontend_filters
         self.length_buckets = length_buckets
         self.class_weight = class_weight
+        self.beta = beta
+        self.class_weight_start = class_weight_start
+        self.focal_gamma = focal_gamma
         self.standardize = standardize
         self.normalize_weights = normalize_weights
         self.target_type = target_type
@@ -647,6 +735,18 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 f"cross-entropy, so it cannot be combined with loss={self.loss!r}; leave "
                 "loss=None, or use logit_adjustment='post-hoc' with your own loss."
             )
+        if self.class_weight_start > 0 and self.class_weight is None:
+            raise ValueError(
+                f"class_weight_start={self.class_weight_start!r} defers the class weights, "
+                "but class_weight=None has none to defer; set a class_weight (e.g. "
+                "'balanced') or class_weight_start=0."
+            )
+        if self.focal_gamma > 0 and self.loss is not None:
+            raise ValueError(
+                f"focal_gamma={self.focal_gamma!r} makes skimbal's default loss a focal "
+                f"loss, so it cannot be combined with loss={self.loss!r}; use loss=None "
+                "with focal_gamma, or focal_gamma=0 with your own loss."
+            )
         if isinstance(self.model, keras.Model):
             raise TypeError(
                 "model must be a function that builds a Keras model, not a model "
@@ -672,7 +772,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
                train_idx: np.ndarray | None, val_idx: np.ndarray | None, *,
                lengths: np.ndarray | None = None, per_timestep: bool = False,
-               balance: np.ndarray | None = None) -> None:
+               balance: np.ndarray | None = None,
+               unweighted_sw: np.ndarray | None = None) -> None:
         """Run Keras training with the held-out split and the default callbacks.
 
         Batches are gathered by index from ``X`` (:class:`ArrayBatches`), so
@@ -682,10 +783,15 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         per-timestep targets and weights are cut with ``X``. With ``balance``
         (the class code of every row; ``balanced_batches``) every training epoch
         is a class-balanced draw; the validation batches are not resampled.
+        With ``class_weight_start > 0`` the batches start with ``unweighted_sw``
+        (no class weights) and :class:`DeferredClassWeights` switches the class
+        weights on.
         """
-        arrays = (X, y_keras, sw)
         plan = plan_training(len(X) if train_idx is None else len(train_idx),
                              self.batch_size, self.epochs)
+        start_epoch = deferred_start_epoch(self.class_weight_start, plan.epochs)
+        deferred = start_epoch > 0 and unweighted_sw is not None
+        arrays = (X, y_keras, unweighted_sw if deferred else sw)
         n_buckets = resolve_length_buckets(
             self.length_buckets,
             None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),
@@ -715,14 +821,28 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         if train_idx is not None:
             val = ArrayBatches(arrays, val_idx, plan.batch_size, shuffle=False, **bucketing)
             fit_kwargs["validation_data"] = val.dataset()
+        drw = []
+        if deferred:
+            # class weights in Keras' sample_weight (single-label) or in the loss
+            # (multi-label, where both sample-weight arrays are the same)
+            in_batches = unweighted_sw is not sw
+            loss = self.model_.loss
+            drw = [DeferredClassWeights(
+                start_epoch, batches=([train] if val is None else [train, val])
+                if in_batches else (), weighted=sw,
+                loss=None if in_batches or not isinstance(loss, WeightedBinaryCrossentropy)
+                else loss,
+            )]
         self._fit_callbacks = [
             *self._fit_callbacks,
+            *drw,
             *training_callbacks(
                 has_validation=train_idx is not None,
                 early_stopping=self.early_stopping,
                 patience=self.patience,
                 lr_schedule=self.lr_schedule,
                 epochs=plan.epochs,
+                start_from_epoch=start_epoch if deferred else 0,
             ),
         ]
         self._fit_keras_model(
@@ -769,7 +889,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             offsets = None
             if self.logit_adjustment == "loss":
                 offsets = self.tau * log_prior(self.class_prior_, per_label=spec.multilabel)
-            kwargs["loss"] = spec.default_loss(self._mode, self._label_weights, offsets)
+            kwargs["loss"] = spec.default_loss(self._mode, self._label_weights, offsets,
+                                              gamma=float(self.focal_gamma))
         return kwargs
 
     @property
@@ -854,7 +975,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             time_w = align_time_weights(profile, lengths, n)
         weights = fit_weights(
             self.class_weight, spec, codes, mask=mask, normalize=self.normalize_weights,
-            sample_weight=sample_weight, time_weights=time_w,
+            sample_weight=sample_weight, time_weights=time_w, beta=self.beta,
+            unweighted=self.class_weight_start > 0,
         )
         prior = class_prior(spec, codes, mask)
         fitted_prior = training_prior(
@@ -912,6 +1034,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._check_padding_support(lengths)
         self._mode = spec.output_mode(self.model_.outputs[0].shape)
         self._initialize_callbacks()
+        if self.focal_gamma > 0 and self.model_.compiled:
+            raise ValueError(
+                f"focal_gamma={self.focal_gamma!r} applies to the loss skimbal compiles, but "
+                "the model function returned a compiled model (with its own loss); do not "
+                "compile it in the model function, or use focal_gamma=0."
+            )
         self._ensure_compiled_model()
         if spec.multilabel and self.class_weight is not None and not isinstance(
             self.model_.loss, WeightedBinaryCrossentropy
@@ -930,7 +1058,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
         self._train(X, spec.encode_for_keras(codes, self._mode), weights.sample_weight,
                     train_idx, val_idx, lengths=lengths, per_timestep=spec.per_timestep,
-                    balance=codes if self.balanced_batches else None)
+                    balance=codes if self.balanced_batches else None,
+                    unweighted_sw=weights.unweighted_sample_weight)
         self.history_ = dict(self.history_)
         if spec.thresholded and isinstance(self.threshold, str):  # "tune"
             self.threshold_ = f1_optimal_thresholds(
@@ -973,6 +1102,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 f"balanced_batches=True draws sequences class-balanced, which needs one "
                 f"class per sequence; this y is {spec.kind!r}. Use class_weight (weights "
                 "per label / per timestep) and balanced_batches=False."
+            )
+        if not spec.multilabel and _is_one_hot_loss(self.loss):
+            raise ValueError(
+                f"loss={self.loss!r} wants one-hot targets, but skimbal passes the classes "
+                "of this y to the loss as integer codes; use "
+                "loss='sparse_categorical_crossentropy', or loss=None with focal_gamma=2.0 "
+                "for the focal loss (SparseCategoricalFocalCrossentropy)."
             )
         if spec.multilabel:
             if self.loss is not None and self.class_weight is not None:

@@ -752,13 +752,16 @@ class TargetSpec:
         )
 
     def default_loss(self, mode: str, label_weights: tuple[Any, Any] | None,
-                     logit_offsets: np.ndarray | None = None) -> Any:
+                     logit_offsets: np.ndarray | None = None,
+                     gamma: float = 0.0) -> Any:
         """The loss used when ``loss=None``.
 
         Multi-label: :class:`skimbal.losses.WeightedBinaryCrossentropy` with the
         per-label ``(positive, negative)`` weights (all 1 when ``label_weights`` is
-        ``None``); otherwise binary / sparse categorical cross-entropy to match
-        ``mode``.
+        ``None``) and focusing parameter ``gamma``; otherwise, to match
+        ``mode``, binary / sparse categorical cross-entropy for ``gamma=0`` and
+        for ``gamma > 0`` their focal forms ``keras.losses.BinaryFocalCrossentropy``
+        / :class:`skimbal.losses.SparseCategoricalFocalCrossentropy`.
 
         With ``logit_offsets`` (logit adjustment: ``tau`` times
         :func:`skimbal.priors.log_prior` of the training frequencies, per class,
@@ -769,7 +772,11 @@ class TargetSpec:
         class), :class:`skimbal.losses.LogitAdjustedCrossentropy` for softmax
         outputs.
         """
-        from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
+        from .losses import (
+            LogitAdjustedCrossentropy,
+            SparseCategoricalFocalCrossentropy,
+            WeightedBinaryCrossentropy,
+        )
 
         if mode == "multilabel":
             if label_weights is None:
@@ -778,15 +785,21 @@ class TargetSpec:
             return WeightedBinaryCrossentropy(
                 np.asarray(pos).tolist(), np.asarray(neg).tolist(),
                 logit_offsets=None if logit_offsets is None
-                else np.asarray(logit_offsets).tolist())
+                else np.asarray(logit_offsets).tolist(), gamma=gamma)
         if logit_offsets is None:
+            if gamma > 0:
+                import keras
+
+                if mode == "sigmoid":
+                    return keras.losses.BinaryFocalCrossentropy(gamma=gamma)
+                return SparseCategoricalFocalCrossentropy(gamma=gamma)
             return ("binary_crossentropy" if mode == "sigmoid"
                     else "sparse_categorical_crossentropy")
         offsets = np.asarray(logit_offsets, dtype=np.float64)
         if mode == "sigmoid":
             return WeightedBinaryCrossentropy(
-                [1.0], [1.0], logit_offsets=[float(offsets[1] - offsets[0])])
-        return LogitAdjustedCrossentropy(offsets.tolist())
+                [1.0], [1.0], logit_offsets=[float(offsets[1] - offsets[0])], gamma=gamma)
+        return LogitAdjustedCrossentropy(offsets.tolist(), gamma=gamma)
 
     def encode_for_keras(self, codes: np.ndarray, mode: str) -> np.ndarray:
         """Encoded targets as the network's loss wants them (a trailing unit axis for sigmoid)."""

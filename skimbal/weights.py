@@ -31,6 +31,7 @@ import numpy as np
 
 __all__ = [
     "FittedWeights",
+    "effective_number_ratio",
     "fit_weights",
     "resolve_class_weight",
     "class_sample_weight",
@@ -88,23 +89,74 @@ def _weights_from_dict(class_weight: Mapping[Any, Any], names: list, nouns: str)
     return weights
 
 
+def check_beta(beta: Any) -> float:
+    """Validate the ``beta`` of effective-number weights: a real number in [0, 1)."""
+    if isinstance(beta, (bool, np.bool_)) or not isinstance(beta, numbers.Real) or not (
+        0.0 <= float(beta) < 1.0
+    ):
+        raise ValueError(
+            f"beta must be a real number in [0, 1) (e.g. 0.999); got {beta!r}."
+        )
+    return float(beta)
+
+
+def effective_number_ratio(reference: Any, counts: Any, beta: float) -> np.ndarray:
+    """``E(reference) / E(counts)`` for the effective number ``E(m) = (1 - beta**m) / (1 - beta)``.
+
+    Cui et al. (CVPR 2019) call ``E(m)`` the effective number of ``m``
+    samples: 1 for ``beta = 0`` and tending to ``m`` as ``beta -> 1``. The
+    ratio is computed as ``expm1(reference * log(beta)) / expm1(counts *
+    log(beta))``, accurate for ``beta`` close to 1 (``1 - beta**m`` would
+    lose every digit there). ``beta = 0`` gives 1 (every count > 0).
+
+    Parameters
+    ----------
+    reference : float or ndarray
+        Count in the numerator (> 0).
+    counts : ndarray
+        Counts in the denominator (> 0).
+    beta : float in [0, 1)
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``counts``
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    beta = check_beta(beta)
+    if beta == 0.0:
+        return np.ones_like(counts)
+    log_beta = np.log(beta)
+    return np.expm1(float(reference) * log_beta) / np.expm1(counts * log_beta)
+
+
 def resolve_class_weight(
     class_weight: None | str | Mapping[Any, Any],
     classes: np.ndarray,
     counts: np.ndarray,
+    *,
+    beta: float = 0.999,
 ) -> np.ndarray:
     """Per-class weights from a ``class_weight`` specification.
 
     Parameters
     ----------
-    class_weight : None, "balanced" or dict
+    class_weight : None, "balanced", "effective" or dict
         ``None`` gives every class weight 1. ``"balanced"`` uses scikit-learn's
-        ``n_samples / (n_classes * count)``. A dict maps original labels
-        (ints or strings) to positive weights; classes missing from it weigh 1.
+        ``n_samples / (n_classes * count)``. ``"effective"``: the
+        class-balanced weights of Cui et al. (CVPR 2019), inversely
+        proportional to the *effective number* of samples ``E(m) = (1 -
+        beta**m) / (1 - beta)``: class ``c`` weighs ``E(n / K) / E(n_c)``
+        (``n`` targets, ``K`` classes), i.e. Cui et al.'s ``(1 - beta) / (1 -
+        beta**n_c)`` times the constant ``E(n / K)``, chosen so that
+        ``beta = 0`` gives 1 for every class and ``beta -> 1`` gives exactly
+        ``"balanced"``. A dict maps original labels (ints or strings) to
+        positive weights; classes missing from it weigh 1.
     classes : ndarray of shape (n_classes,)
         The labels, in code order.
     counts : ndarray of shape (n_classes,)
         Number of (weighted-by-presence) training targets per class.
+    beta : float in [0, 1), default=0.999
+        Of ``"effective"`` only (ignored otherwise).
 
     Returns
     -------
@@ -114,7 +166,8 @@ def resolve_class_weight(
     ------
     ValueError
         Unknown string, dict keys that are not classes (listed), or weights that
-        are zero, negative or not finite; "balanced" with an absent class.
+        are zero, negative or not finite; "balanced" or "effective" with an
+        absent class; ``beta`` outside [0, 1).
     TypeError
         Non-numeric weights or a ``class_weight`` of an unsupported type.
     """
@@ -123,22 +176,24 @@ def resolve_class_weight(
     if class_weight is None:
         return np.ones(n_classes)
     if isinstance(class_weight, str):
-        if class_weight != "balanced":
+        if class_weight not in ("balanced", "effective"):
             raise ValueError(
                 f"class_weight={class_weight!r} is not supported; use None, "
-                "'balanced' or a dict {label: weight}."
+                "'balanced', 'effective' or a dict {label: weight}."
             )
         if np.any(counts == 0):
-            missing = [classes[i] for i in np.flatnonzero(counts == 0)]
+            missing = [np.asarray(classes).tolist()[i] for i in np.flatnonzero(counts == 0)]
             raise ValueError(
-                f"class_weight='balanced' needs every class in the training data; "
+                f"class_weight={class_weight!r} needs every class in the training data; "
                 f"missing: {missing}."
             )
+        if class_weight == "effective":
+            return effective_number_ratio(counts.sum() / n_classes, counts, beta)
         return counts.sum() / (n_classes * counts)
     if isinstance(class_weight, Mapping):
         return _weights_from_dict(class_weight, list(classes.tolist()), "classes")
     raise TypeError(
-        "class_weight must be None, 'balanced' or a dict {label: weight}; got "
+        "class_weight must be None, 'balanced', 'effective' or a dict {label: weight}; got "
         f"{type(class_weight).__name__}."
     )
 
@@ -191,15 +246,21 @@ def resolve_label_weights(
     class_weight: None | str | Mapping[Any, Any] | Any,
     label_names: np.ndarray,
     Y: np.ndarray,
+    *,
+    beta: float = 0.999,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-label positive and negative weights for a multi-label target.
 
     Parameters
     ----------
-    class_weight : None, "balanced", dict or array-like of shape (n_labels,)
+    class_weight : None, "balanced", "effective", dict or array-like of shape (n_labels,)
         ``None``: every weight is 1. ``"balanced"``: label ``j`` gets a
         positive weight ``n / (2 * n_pos_j)`` and a negative weight
-        ``n / (2 * n_neg_j)``. A dict ``{label: positive_weight}`` keyed by
+        ``n / (2 * n_neg_j)``. ``"effective"``: the same with effective
+        numbers ``E(m) = (1 - beta**m) / (1 - beta)`` (Cui et al., CVPR 2019)
+        in place of counts: ``E(n / 2) / E(n_pos_j)`` and ``E(n / 2) /
+        E(n_neg_j)``, so ``beta = 0`` gives 1 everywhere and ``beta -> 1``
+        gives exactly ``"balanced"``. A dict ``{label: positive_weight}`` keyed by
         the entries of ``label_names``; unlisted labels and all negatives weigh
         1. An array of shape ``(n_labels,)``: the positive weights, negatives
         weigh 1.
@@ -209,6 +270,8 @@ def resolve_label_weights(
     Y : ndarray of shape (n_targets, n_labels)
         The 0/1 training targets (for per-timestep targets, those of the valid
         timesteps).
+    beta : float in [0, 1), default=0.999
+        Of ``"effective"`` only (ignored otherwise).
 
     Returns
     -------
@@ -218,8 +281,9 @@ def resolve_label_weights(
     -----
     UserWarning
         For each label with no positives or no negatives in ``Y`` (the model
-        cannot learn it from this data). With ``"balanced"`` such a label is
-        left unweighted (both weights 1), so every weight stays finite.
+        cannot learn it from this data). With ``"balanced"`` or
+        ``"effective"`` such a label is left unweighted (both weights 1), so
+        every weight stays finite.
 
     Raises
     ------
@@ -240,8 +304,9 @@ def resolve_label_weights(
         warnings.warn(
             f"Label {names[j]!r} has {what} samples in the training data; "
             "the model cannot learn it from this data"
-            + (" and class_weight='balanced' leaves it unweighted (weights 1)."
-               if isinstance(class_weight, str) and class_weight == "balanced" else "."),
+            + (f" and class_weight={class_weight!r} leaves it unweighted (weights 1)."
+               if isinstance(class_weight, str) and class_weight in ("balanced", "effective")
+               else "."),
             UserWarning,
             stacklevel=3,
         )
@@ -249,17 +314,20 @@ def resolve_label_weights(
     if class_weight is None:
         return ones, ones.copy()
     if isinstance(class_weight, str):
-        if class_weight != "balanced":
+        if class_weight not in ("balanced", "effective"):
             raise ValueError(
                 f"class_weight={class_weight!r} is not supported; use None, "
-                "'balanced', a dict {label: positive_weight} or an array of "
-                "per-label positive weights."
+                "'balanced', 'effective', a dict {label: positive_weight} or an array "
+                "of per-label positive weights."
             )
         safe_pos = np.where(degenerate, 1.0, n_pos)
         safe_neg = np.where(degenerate, 1.0, n_neg)
-        pos = np.where(degenerate, 1.0, n_samples / (2.0 * safe_pos))
-        neg = np.where(degenerate, 1.0, n_samples / (2.0 * safe_neg))
-        return pos, neg
+        if class_weight == "effective":
+            pos = effective_number_ratio(n_samples / 2.0, safe_pos, beta)
+            neg = effective_number_ratio(n_samples / 2.0, safe_neg, beta)
+        else:
+            pos, neg = n_samples / (2.0 * safe_pos), n_samples / (2.0 * safe_neg)
+        return np.where(degenerate, 1.0, pos), np.where(degenerate, 1.0, neg)
     if isinstance(class_weight, Mapping):
         return _weights_from_dict(class_weight, names, "labels"), ones
     if isinstance(class_weight, (list, tuple, np.ndarray)):
@@ -274,7 +342,7 @@ def resolve_label_weights(
         )
         return pos, ones
     raise TypeError(
-        "class_weight for multi-label y must be None, 'balanced', a dict "
+        "class_weight for multi-label y must be None, 'balanced', 'effective', a dict "
         "{label: positive_weight} or an array of shape (n_labels,); got "
         f"{type(class_weight).__name__}."
     )
@@ -426,11 +494,19 @@ class FittedWeights:
     loss_weights : (ndarray, ndarray) or None
         Multi-label kinds: the per-label ``(positive, negative)`` weights the loss
         applies per element; ``None`` for single-label kinds.
+    unweighted_sample_weight : ndarray of float32 or None
+        Only when asked for (``fit_weights(..., unweighted=True)``):
+        ``sample_weight`` with every class weight 1, i.e. time weights times the
+        user's ``sample_weight`` (0 on padded timesteps). Deferred re-weighting
+        (``class_weight_start``) trains with it before the class weights switch
+        on. The same array as ``sample_weight`` for multi-label kinds, whose
+        class weights live in the loss.
     """
 
     class_weight_: dict
     sample_weight: np.ndarray
     loss_weights: tuple[np.ndarray, np.ndarray] | None
+    unweighted_sample_weight: np.ndarray | None = None
 
 
 def fit_weights(
@@ -442,12 +518,14 @@ def fit_weights(
     normalize: bool = True,
     sample_weight: Any = None,
     time_weights: np.ndarray | None = None,
+    beta: float = 0.999,
+    unweighted: bool = False,
 ) -> FittedWeights:
     """Class weights, Keras sample weights and loss weights for any kind of target.
 
     Parameters
     ----------
-    class_weight : None, "balanced", dict or array-like
+    class_weight : None, "balanced", "effective", dict or array-like
         The estimator's ``class_weight`` (arrays: multi-label targets only).
     spec : skimbal.targets.TargetSpec
         The kind of target (``spec.multilabel``, ``spec.per_timestep``) and
@@ -465,6 +543,12 @@ def fit_weights(
         The user's per-sample weights, multiplied in unscaled.
     time_weights : ndarray of shape (n, T) or None
         Per-timestep kinds: weights per step (0 on padding), multiplied in.
+    beta : float in [0, 1), default=0.999
+        Of ``class_weight="effective"`` (see :func:`resolve_class_weight`,
+        :func:`resolve_label_weights`); ignored otherwise.
+    unweighted : bool, default=False
+        Also return the Keras sample weights without the class weights
+        (:attr:`FittedWeights.unweighted_sample_weight`).
 
     Returns
     -------
@@ -481,7 +565,7 @@ def fit_weights(
     valid = codes if mask is None else codes[mask]
     if spec.multilabel:
         names = np.asarray(spec.keys)
-        pos, neg = resolve_label_weights(class_weight, names, valid)
+        pos, neg = resolve_label_weights(class_weight, names, valid, beta=beta)
         if normalize:
             factor = label_normalization_factor(pos, neg, valid)
             pos, neg = pos * factor, neg * factor
@@ -500,11 +584,12 @@ def fit_weights(
         if not isinstance(class_weight, (str, Mapping, type(None))):
             raise TypeError(
                 "class_weight as an array of per-label weights needs a multi-label y; "
-                "for single-label targets use None, 'balanced' or a dict {label: weight}."
+                "for single-label targets use None, 'balanced', 'effective' or a dict "
+                "{label: weight}."
             )
         classes = np.asarray(spec.keys)
         counts = np.bincount(valid, minlength=len(classes))
-        cw = resolve_class_weight(class_weight, classes, counts)
+        cw = resolve_class_weight(class_weight, classes, counts, beta=beta)
         if normalize:
             cw = cw * normalization_factor(cw, counts)
         loss_weights = None
@@ -512,12 +597,28 @@ def fit_weights(
             label: float(w) for label, w in zip(classes.tolist(), cw, strict=True)
         }
         weights = cw[codes]
+    weights = _times_other_weights(weights, time_weights, user, mask)
+    if mask is not None and not np.any(weights > 0):
+        raise ValueError("The combined sample weights are zero at every valid timestep.")
+    weights = weights.astype(np.float32)
+    without = None
+    if unweighted and spec.multilabel:  # Keras' weights hold no class weights already
+        without = weights
+    elif unweighted:
+        without = _times_other_weights(
+            np.ones(codes.shape[:2] if spec.per_timestep else len(codes)),
+            time_weights, user, mask,
+        ).astype(np.float32)
+    return FittedWeights(class_weight_, weights, loss_weights, without)
+
+
+def _times_other_weights(weights: np.ndarray, time_weights: np.ndarray | None,
+                         user: np.ndarray | None, mask: np.ndarray | None) -> np.ndarray:
+    """``weights`` times the time weights and the user's sample weights; 0 on padding."""
     if time_weights is not None:
         weights = weights * time_weights
     if user is not None:
         weights = weights * user.reshape(-1, *([1] * (weights.ndim - 1)))
     if mask is not None:
         weights = np.where(mask, weights, 0.0)
-        if not np.any(weights > 0):
-            raise ValueError("The combined sample weights are zero at every valid timestep.")
-    return FittedWeights(class_weight_, weights.astype(np.float32), loss_weights)
+    return weights

@@ -1,5 +1,4 @@
-"""WeightedBinaryCrossentropy and LogitAdjustedCrossentropy: maths against a hand
-computation, serialization."""
+"""skimbal's losses: maths against a hand computation, serialization."""
 
 from __future__ import annotations
 
@@ -7,7 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from skimbal.losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
+from skimbal.losses import (
+    LogitAdjustedCrossentropy,
+    SparseCategoricalFocalCrossentropy,
+    WeightedBinaryCrossentropy,
+)
 
 Y = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=np.float32)
 P = np.array([[0.8, 0.3, 0.6], [0.1, 0.5, 0.9]], dtype=np.float32)
@@ -165,3 +168,100 @@ def test_logit_adjusted_losses_reload_in_safe_mode(tmp_path):
 def test_bad_logit_offsets(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+# ------------------------------------------------------------------ focal loss
+def test_weighted_focal_hand_computed():
+    loss = WeightedBinaryCrossentropy(POS, NEG, gamma=2.0)
+    y, p = Y.astype(float), P.astype(float)
+    p_t = y * p + (1 - y) * (1 - p)
+    bce = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    w = y * np.asarray(POS) + (1 - y) * np.asarray(NEG)
+    expected = (w * (1 - p_t) ** 2 * bce).mean(axis=1).mean()
+    assert float(loss(Y, P)) == pytest.approx(expected, rel=1e-5)
+    # sample 0, label 0 (positive, p=0.8): 4 * 0.2**2 * -log(0.8)
+    one = WeightedBinaryCrossentropy([4.0], [1.0], gamma=2.0)
+    assert float(one(np.array([[1.0]]), np.array([[0.8]]))) == pytest.approx(
+        4 * 0.04 * -np.log(0.8), rel=1e-5)
+
+
+def test_unit_weight_focal_equals_keras_binary_focal():
+    for gamma in (0.0, 0.5, 2.0):
+        ours = WeightedBinaryCrossentropy([1, 1, 1], [1, 1, 1], gamma=gamma)(Y, P)
+        theirs = keras.losses.BinaryFocalCrossentropy(gamma=gamma)(Y, P)
+        assert float(ours) == pytest.approx(float(theirs), rel=1e-6)
+    logits = np.log(P / (1 - P))
+    a = WeightedBinaryCrossentropy(POS, NEG, gamma=2.0, from_logits=True)(Y, logits)
+    assert float(a) == pytest.approx(float(WeightedBinaryCrossentropy(POS, NEG, gamma=2.0)(Y, P)),
+                                     rel=1e-4)
+
+
+def test_gamma_zero_config_is_backward_compatible():
+    loss = WeightedBinaryCrossentropy(POS, NEG, gamma=1.5)
+    assert loss.get_config()["gamma"] == 1.5
+    assert WeightedBinaryCrossentropy.from_config(loss.get_config()).gamma == 1.5
+    old = loss.get_config()
+    del old["gamma"]  # a config saved before focal_gamma existed
+    back = WeightedBinaryCrossentropy.from_config(old)
+    assert back.gamma == 0.0
+    assert float(back(Y, P)) == pytest.approx(_hand(Y, P, POS, NEG), rel=1e-5)
+
+
+def test_sparse_focal_gamma_zero_equals_keras_sparse_crossentropy():
+    codes = np.array([0, 2, 1])
+    probs = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4], [0.05, 0.9, 0.05]], dtype=np.float32)
+    ours = SparseCategoricalFocalCrossentropy(gamma=0.0)
+    theirs = keras.losses.SparseCategoricalCrossentropy()
+    assert float(ours(codes, probs)) == float(theirs(codes, probs))
+    # per-timestep: targets (batch, T), temporal sample weights
+    codes_t = np.array([[0, 2], [1, 1]])
+    probs_t = np.stack([probs[:2], probs[1:]])
+    sw = np.array([[1.0, 0.5], [2.0, 0.0]])
+    assert float(ours(codes_t, probs_t, sample_weight=sw)) == pytest.approx(
+        float(theirs(codes_t, probs_t, sample_weight=sw)), rel=1e-7)
+
+
+def test_sparse_focal_hand_computed_and_from_logits():
+    codes = np.array([0, 2])
+    probs = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]], dtype=np.float32)
+    got = float(SparseCategoricalFocalCrossentropy(gamma=2.0)(codes, probs))
+    expected = (0.3**2 * -np.log(0.7) + 0.6**2 * -np.log(0.4)) / 2
+    assert got == pytest.approx(expected, rel=1e-5)
+    logits = np.log(probs)
+    from_logits = SparseCategoricalFocalCrossentropy(gamma=2.0, from_logits=True)
+    assert float(from_logits(codes, logits)) == pytest.approx(expected, rel=1e-5)
+    # a class weight as sample_weight multiplies the focal term
+    sw = np.array([3.0, 1.0])
+    weighted = float(SparseCategoricalFocalCrossentropy(gamma=2.0)(codes, probs, sample_weight=sw))
+    assert weighted == pytest.approx((3 * 0.3**2 * -np.log(0.7) + 0.6**2 * -np.log(0.4)) / 2,
+                                     rel=1e-5)
+
+
+def test_sparse_focal_serializes():
+    loss = SparseCategoricalFocalCrossentropy(gamma=1.5, name="f")
+    back = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert isinstance(back, SparseCategoricalFocalCrossentropy)
+    assert back.gamma == 1.5 and back.name == "f"
+    assert keras.saving.get_registered_name(SparseCategoricalFocalCrossentropy) == (
+        "skimbal>SparseCategoricalFocalCrossentropy"
+    )
+
+
+@pytest.mark.parametrize("gamma", [-1.0, float("nan"), float("inf")])
+def test_bad_gamma(gamma):
+    with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+        SparseCategoricalFocalCrossentropy(gamma=gamma)
+    with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+        WeightedBinaryCrossentropy(POS, NEG, gamma=gamma)
+
+
+# ----------------------------------------------------- deferred re-weighting
+def test_deferred_weights_switch_without_changing_the_config():
+    loss = WeightedBinaryCrossentropy(POS, NEG, gamma=1.0)
+    switch = loss.defer_weights()
+    assert loss.defer_weights() is switch  # one variable
+    assert float(switch.numpy()) == 0.0 and not switch.trainable
+    unit = WeightedBinaryCrossentropy([1, 1, 1], [1, 1, 1], gamma=1.0)
+    assert float(loss(Y, P)) == pytest.approx(float(unit(Y, P)), rel=1e-7)
+    switch.assign(1.0)
+    full = WeightedBinaryCrossentropy(POS, NEG, gamma=1.0)
+    assert float(loss(Y, P)) == pytest.approx(float(full(Y, P)), rel=1e-7)
+    assert loss.get_config() == full.get_config() | {"name": loss.name}
