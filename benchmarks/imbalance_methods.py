@@ -1,8 +1,6 @@
-"""Imbalance methods side by side: re-weighting, logit adjustment, balanced batches,
-prior correction and over-sampling, on the real suite and two synthetic sets.
-
-(Effective-number weights, deferred re-weighting and focal loss are built on branch
-``issue17a`` and join this table when it is merged.)
+"""Imbalance methods side by side: re-weighting (balanced, effective-number, deferred),
+focal loss, logit adjustment, balanced batches, prior correction and over-sampling, on
+the real suite and two synthetic sets.
 
 Every method is the README pipeline, ``make_pipeline(SequenceScaler(),
 WeightedSequenceClassifier(random_state=seed, **params))`` with every other
@@ -21,6 +19,10 @@ logit adj. loss           ``logit_adjustment="loss"`` (``tau=1``)
 balanced batches          ``balanced_batches=True``
 over-sampling             ``SequenceSampler(RandomOverSampler())`` before an unweighted
                           classifier (imbalanced-learn pipeline)
+effective (beta=0.999)    ``class_weight="effective"`` (Cui et al.; ``beta`` default)
+deferred re-weighting     ``class_weight="balanced", class_weight_start=0.8`` (Cao et
+                          al.: unweighted for the first 80 % of the planned epochs)
+focal (gamma=2)           ``focal_gamma=2.0`` (Lin et al.), no class weights
 ========================  ==============================================================
 
 Rows that share a fit (``unweighted`` / ``logit adj. post-hoc``; ``balanced`` /
@@ -94,6 +96,11 @@ FITS: dict[str, tuple[dict, bool, list[tuple[str, str, str]]]] = {
     "balanced batches": ({"balanced_batches": True}, False,
                          [("balanced batches", "predict", "proba")]),
     "over-sampling": ({}, True, [("over-sampling", "predict", "proba")]),
+    "effective": ({"class_weight": "effective"}, False,
+                  [("effective (beta=0.999)", "predict", "proba")]),
+    "deferred": ({"class_weight": "balanced", "class_weight_start": 0.8}, False,
+                 [("deferred re-weighting", "predict", "proba")]),
+    "focal": ({"focal_gamma": 2.0}, False, [("focal (gamma=2)", "predict", "proba")]),
 }
 ROWS = [row for _, _, rows in FITS.values() for row, _, _ in rows]
 REFERENCE = "balanced"

@@ -1,4 +1,4 @@
-"""Imbalance methods beyond plain re-weighting: effective-number class weights
+"""Re-weighting methods: effective-number class weights
 (``beta``), deferred re-weighting (``class_weight_start``) and the focal loss
 (``focal_gamma``), for every kind of target."""
 
