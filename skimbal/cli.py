@@ -47,6 +47,10 @@ METHODS = {
     "logit-adjusted": ({"logit_adjustment": "loss"}, 'logit_adjustment="loss"'),
     "post-hoc": ({"logit_adjustment": "post-hoc"}, 'logit_adjustment="post-hoc"'),
     "balanced-batches": ({"balanced_batches": True}, "balanced_batches=True"),
+    "effective": ({"class_weight": "effective"}, 'class_weight="effective"'),
+    "deferred": ({"class_weight": "balanced", "class_weight_start": 0.8},
+                 'class_weight="balanced", class_weight_start=0.8'),
+    "focal": ({"focal_gamma": 2.0}, "focal_gamma=2.0"),
 }
 #: demo imbalance: 1:20 (2 of 30 training and 4 of 31 test utterances of the speaker).
 #: At 1:10 the unweighted network already recognises every minority speaker tried

@@ -276,20 +276,25 @@ def test_method_rows_and_repeats(stub, capsys, npz):
     stub.fits.clear()
     assert main(["cv", "--data", npz(X=X, y=y), "--folds", "2", "--repeats", "3",
                  "--class-weight", "none", "--method", "post-hoc", "balanced-batches",
-                 "--no-resample", "--json"]) == 0
+                 "effective", "deferred", "focal", "--no-resample", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [r["model"] for r in report["results"]] == [
-        "unweighted", 'logit_adjustment="post-hoc"', "balanced_batches=True"]
+        "unweighted", 'logit_adjustment="post-hoc"', "balanced_batches=True",
+        'class_weight="effective"', 'class_weight="balanced", class_weight_start=0.8',
+        "focal_gamma=2.0"]
     # the method's parameters reach the estimator, 2 folds x 3 repeats each
-    keys = ("logit_adjustment", "balanced_batches")
+    keys = ("logit_adjustment", "balanced_batches", "class_weight_start", "focal_gamma")
     extra = [(f[0], {k: v for k, v in f[4].items() if k in keys}) for f in stub.fits[6:]]
     assert extra == ([(None, {"logit_adjustment": "post-hoc"})] * 6
-                     + [(None, {"balanced_batches": True})] * 6)
+                     + [(None, {"balanced_batches": True})] * 6
+                     + [("effective", {})] * 6
+                     + [("balanced", {"class_weight_start": 0.8})] * 6
+                     + [(None, {"focal_gamma": 2.0})] * 6)
 
 
 def test_unknown_method_is_a_usage_error(capsys, npz):
     path = npz(X=np.zeros((6, 3, 1)), y=np.array([0, 1] * 3))
-    assert main(["cv", "--data", path, "--method", "focal"]) == 2
+    assert main(["cv", "--data", path, "--method", "focus"]) == 2
     err = capsys.readouterr().err
     assert "--method" in err and "invalid choice" in err and err.count("\n") == 1
 

@@ -106,6 +106,20 @@ def test_logit_adjusted_loss_per_kind(binary_data, multiclass_data, multilabel_d
         list(clf.class_weight_["positive"].values()))
 
 
+def test_focal_gamma_composes_with_the_logit_adjusted_loss(binary_data, multiclass_data):
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**TINY, logit_adjustment="loss", focal_gamma=2.0).fit(X, y)
+    pi = np.bincount(y) / len(y)
+    assert isinstance(clf.model_.loss, WeightedBinaryCrossentropy)
+    assert clf.model_.loss.gamma == 2.0
+    assert clf.model_.loss.logit_offsets == pytest.approx([np.log(pi[1] / pi[0])])
+    X, y = multiclass_data
+    clf = WeightedSequenceClassifier(**TINY, logit_adjustment="loss", focal_gamma=1.5).fit(X, y)
+    assert isinstance(clf.model_.loss, LogitAdjustedCrossentropy)
+    assert clf.model_.loss.gamma == 1.5
+    assert clf.model_.loss.logit_offsets == pytest.approx(np.log(np.bincount(y) / len(y)))
+
+
 def test_logit_adjusted_loss_for_per_timestep_targets_uses_valid_steps():
     X, y = make_imbalanced_sequences(24, n_timesteps=12, target="per_timestep",
                                      weights=(0.8, 0.2), random_state=0)

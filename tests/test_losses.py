@@ -265,3 +265,25 @@ def test_deferred_weights_switch_without_changing_the_config():
     full = WeightedBinaryCrossentropy(POS, NEG, gamma=1.0)
     assert float(loss(Y, P)) == pytest.approx(float(full(Y, P)), rel=1e-7)
     assert loss.get_config() == full.get_config() | {"name": loss.name}
+
+
+def test_focal_term_applies_to_the_adjusted_logits():
+    # softmax: CE on softmax(log p + b), times (1 - exp(-CE)) ** gamma
+    p = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]], dtype=np.float32)
+    y = np.array([1, 2])
+    pi = np.array([0.7, 0.2, 0.1])
+    scores = p * pi
+    q = (scores / scores.sum(axis=1, keepdims=True))[np.arange(2), y]
+    hand = (-(1 - q) ** 2 * np.log(q)).mean()
+    loss = LogitAdjustedCrossentropy(np.log(pi).tolist(), gamma=2.0)
+    assert float(loss(y, p)) == pytest.approx(hand, rel=1e-5)
+    assert LogitAdjustedCrossentropy.from_config(loss.get_config()).gamma == 2.0
+    # sigmoid: the focal factor uses the shifted probability
+    offsets = np.array([np.log(0.25), 0.0, 1.5])
+    q = 1 / (1 + np.exp(-(np.log(P / (1 - P)) + offsets)))
+    p_t = Y * q + (1 - Y) * (1 - q)
+    w = Y * np.asarray(POS) + (1 - Y) * np.asarray(NEG)
+    bce = -(Y * np.log(q) + (1 - Y) * np.log(1 - q))
+    hand = (w * (1 - p_t) ** 2 * bce).mean(axis=1).mean()
+    wbce = WeightedBinaryCrossentropy(POS, NEG, logit_offsets=offsets.tolist(), gamma=2.0)
+    assert float(wbce(Y, P)) == pytest.approx(hand, rel=1e-4)
