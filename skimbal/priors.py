@@ -162,6 +162,9 @@ def training_prior(
     ``pi ** -tau`` (log-odds for labels) and renormalised: unweighted,
     ``q`` proportional to ``pi ** (1 - tau)``.
 
+    Deferred re-weighting (``class_weight_start``) passes the weights it
+    switches on, so ``q`` is the prior of its last, weighted, epochs.
+
     Parameters
     ----------
     spec : skimbal.targets.TargetSpec

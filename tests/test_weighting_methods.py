@@ -270,3 +270,12 @@ def test_bad_focal_gamma(no_keras):
 def test_one_hot_losses_point_to_focal_gamma(no_keras, loss, kind):
     with pytest.raises(ValueError, match="wants one-hot targets.*focal_gamma"):
         fit(kind, loss=loss)
+
+
+def test_deferred_training_prior_is_that_of_the_weights_switched_on(binary_data):
+    X, y = binary_data
+    kw = dict(units=2, epochs=2, batch_size=16, class_weight="balanced", random_state=0)
+    weighted = WeightedSequenceClassifier(**kw).fit(X, y)
+    deferred = WeightedSequenceClassifier(**kw, class_weight_start=0.5).fit(X, y)
+    np.testing.assert_allclose(deferred.training_prior_, weighted.training_prior_)
+    np.testing.assert_allclose(deferred.training_prior_, [0.5, 0.5])
