@@ -16,19 +16,15 @@ Configurations (everything else default, ``class_weight="balanced"``,
 - ``padding``: ``length_buckets=None, frontend_strides=()`` (every batch
   padded to the longest training sequence, no front-end: before issue 16);
 - ``buckets``: ``length_buckets="auto", frontend_strides=()``;
-- ``buckets+rnn-frontend``: ``length_buckets="auto"`` and the recurrent
-  front-end that ``"auto"`` picks, given as explicit strides (so the
-  convolutional branch is not pooled: ``"auto"`` before it pooled);
 - ``buckets+auto``: the defaults (``length_buckets="auto",
-  frontend_strides="auto"``: recurrent front-end and, above 512 steps,
-  mean-pooled input for the convolutional branch).
+  frontend_strides="auto"``).
 
 Runs are interleaved (run r of every configuration, then run r + 1) with
 seed r. Reported per run: median epoch seconds over epochs 2.. (the first
 includes tracing), whole-fit seconds, balanced accuracy on the test split;
 then medians, min-max spread and ratios against ``padding`` of the same run.
 
-Run: ``PYTHONPATH=. python benchmarks/long_sequences.py [--runs 3] [--sets ...] [--configs ...]``
+Run: ``PYTHONPATH=. python benchmarks/long_sequences.py [--runs 3]``
 """
 
 from __future__ import annotations
@@ -44,15 +40,12 @@ from _timing import machine
 from sklearn.metrics import balanced_accuracy_score
 
 from skimbal import WeightedSequenceClassifier
-from skimbal.architectures import resolve_frontend_strides
 
 EPOCH_TIMES: list[float] = []
 
 CONFIGS = {
     "padding": dict(length_buckets=None, frontend_strides=()),
     "buckets": dict(length_buckets="auto", frontend_strides=()),
-    # the recurrent front-end of "auto" alone (explicit strides: no conv-branch pooling)
-    "buckets+rnn-frontend": dict(length_buckets="auto", frontend_strides="rnn-auto"),
     "buckets+auto": dict(length_buckets="auto", frontend_strides="auto"),
 }
 
@@ -93,13 +86,9 @@ def load(name: str):
 def one_run(data, config: str, epochs: int, seed: int) -> dict:
     X_tr, y_tr, X_te, y_te = data
     EPOCH_TIMES.clear()
-    params = dict(CONFIGS[config])
-    if params["frontend_strides"] == "rnn-auto":
-        lengths = [len(x) for x in X_tr]
-        params["frontend_strides"] = resolve_frontend_strides("auto", max(lengths), min(lengths))
     clf = WeightedSequenceClassifier(
         class_weight="balanced", epochs=epochs, early_stopping=False, random_state=seed,
-        callbacks=[EpochTimer()], **params,
+        callbacks=[EpochTimer()], **CONFIGS[config],
     )
     t0 = time.perf_counter()
     clf.fit(X_tr, y_tr)
@@ -107,7 +96,7 @@ def one_run(data, config: str, epochs: int, seed: int) -> dict:
     ba = balanced_accuracy_score(y_te, clf.predict(X_te))
     return dict(config=config, seed=seed, epoch_s=statistics.median(EPOCH_TIMES[1:]),
                 first_epoch_s=EPOCH_TIMES[0], fit_s=fit_s, balanced_accuracy=ba,
-                frontend_strides=list(clf._frontend_strides), conv_pool=clf._conv_pool)
+                frontend_strides=list(clf._frontend_strides))
 
 
 def main() -> None:
@@ -115,17 +104,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sets", default="loguniform,PigCVP,JapaneseVowels")
     parser.add_argument("--epochs", default="loguniform=8,PigCVP=8,JapaneseVowels=30")
-    parser.add_argument("--configs", default=None,
-                        help="comma-separated subset of the configurations (padding first)")
     args = parser.parse_args()
     epochs = {k: int(v) for k, v in (kv.split("=") for kv in args.epochs.split(","))}
     print(machine())
     for name in args.sets.split(","):
         data = load(name)
-        configs = (["padding", "buckets+rnn-frontend", "buckets+auto"] if name == "PigCVP"
-                   else list(CONFIGS))
-        if args.configs:
-            configs = [c for c in configs if c in args.configs.split(",")]
+        configs = ["padding", "buckets+auto"] if name == "PigCVP" else list(CONFIGS)
         rows = []
         for run in range(args.runs):
             for config in configs:
