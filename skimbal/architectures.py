@@ -16,7 +16,7 @@ from numbers import Integral
 import keras
 
 from .fused import FusedBatchNormalization, FusedLSTM
-from .layers import AttentionPooling1D, MaskedAveragePooling1D, MaskedConv1D, PaddingMask
+from .layers import AttentionPooling1D, MaskedConv1D, PaddingMask
 
 __all__ = [
     "ARCHITECTURES",
@@ -28,7 +28,6 @@ __all__ = [
     "check_frontend_strides",
     "describe_network",
     "frontend_output_length",
-    "resolve_conv_pool",
     "resolve_frontend_strides",
 ]
 
@@ -39,8 +38,6 @@ ARCHITECTURES = ("rnn", "fcn-rnn")
 POOLINGS = ("last", "mean", "attention")
 #: ``frontend_strides="auto"`` keeps the recurrent branch at most this many steps
 AUTO_FRONTEND_STEPS = 128
-#: ... and the convolutional branch at most this many (mean-pooled input)
-AUTO_CONV_STEPS = 512
 
 
 def _as_tuple(units: int | Sequence[int]) -> tuple[int, ...]:
@@ -216,40 +213,6 @@ def resolve_frontend_strides(
     return strides
 
 
-def resolve_conv_pool(
-    strides: Sequence[int] | str, max_timesteps: int, min_timesteps: int,
-    *, per_timestep: bool = False,
-) -> int:
-    """The mean-pooling factor of the convolutional branch's input.
-
-    Part of ``frontend_strides="auto"``: for series longer than
-    ``AUTO_CONV_STEPS`` (512) steps the FCN branch reads the input averaged
-    over non-overlapping windows of ``ceil(max_timesteps / 512)`` steps
-    (:class:`skimbal.layers.MaskedAveragePooling1D`; 1,400 steps -> 3, 2,000
-    -> 4), so it still sees at least 256 steps of every long series while
-    its cost, which dominates the network's once the recurrent branch reads
-    at most 128 steps, falls by that factor. Never more than the shortest
-    training sequence; 1 (no pooling) for explicit strides, shorter series
-    and per-timestep targets.
-
-    Parameters
-    ----------
-    strides : tuple of int or "auto"
-        The ``frontend_strides`` parameter.
-    max_timesteps, min_timesteps : int
-        Longest and shortest training sequence.
-    per_timestep : bool, default=False
-        Whether the targets are per timestep.
-
-    Returns
-    -------
-    int
-    """
-    if not isinstance(strides, str) or per_timestep or max_timesteps <= AUTO_CONV_STEPS:
-        return 1
-    return max(1, min(-(-int(max_timesteps) // AUTO_CONV_STEPS), int(min_timesteps)))
-
-
 _CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
 
 
@@ -264,7 +227,6 @@ def describe_network(
     conv_kernel_sizes: Sequence[int] = (8, 5, 3),
     frontend_strides: Sequence[int] | str = (),
     dense_units: Sequence[int] = (),
-    conv_pool: int = 1,
     **_: object,
 ) -> str:
     """One line naming the network that :func:`build_sequence_model` builds.
@@ -276,10 +238,9 @@ def describe_network(
     Parameters
     ----------
     architecture, cell, units, bidirectional, pooling, conv_filters, \
-conv_kernel_sizes, frontend_strides, dense_units, conv_pool
+conv_kernel_sizes, frontend_strides, dense_units
         As in :func:`build_sequence_model`; ``frontend_strides`` may be
-        ``"auto"`` (see :func:`resolve_frontend_strides` and
-        :func:`resolve_conv_pool`).
+        ``"auto"`` (see :func:`resolve_frontend_strides`).
 
     Returns
     -------
@@ -299,13 +260,7 @@ conv_kernel_sizes, frontend_strides, dense_units, conv_pool
     if architecture == "fcn-rnn":
         filters = ", ".join(str(int(f)) for f in conv_filters)
         kernels = ", ".join(str(int(k)) for k in conv_kernel_sizes)
-        conv = f"Conv1D({filters}; kernels {kernels})"
-        if isinstance(frontend_strides, str):
-            conv += (f" (on the input mean-pooled to at most {AUTO_CONV_STEPS} steps "
-                     "on longer series)")
-        elif int(conv_pool) > 1:
-            conv += f" (on the input mean-pooled over {int(conv_pool)} steps)"
-        text = f"{conv} beside {rnn}"
+        text = f"Conv1D({filters}; kernels {kernels}) beside {rnn}"
     if tuple(dense_units):
         text += f", Dense({', '.join(str(int(u)) for u in dense_units)})"
     return text
@@ -345,10 +300,7 @@ def _fcn_branch(
     filters: tuple[int, ...],
     kernel_sizes: tuple[int, ...],
     return_sequences: bool,
-    pool: int = 1,
 ) -> keras.KerasTensor:
-    if pool > 1:
-        x = MaskedAveragePooling1D(pool, name="fcn_pool")(x)
     for i, (n_filters, kernel) in enumerate(zip(filters, kernel_sizes, strict=True)):
         x = MaskedConv1D(
             int(n_filters), int(kernel), padding="same", name=f"fcn_conv_{i}"
@@ -377,7 +329,6 @@ def build_sequence_model(
     conv_kernel_sizes: Sequence[int] = (8, 5, 3),
     frontend_strides: Sequence[int] = (),
     frontend_filters: int = 32,
-    conv_pool: int = 1,
     n_timesteps: int | None = None,
     mask_value: float | None = None,
     mask_padding: bool = False,
@@ -439,10 +390,6 @@ def build_sequence_model(
         sequence the recurrent layers read by ``prod(strides)``. Empty: none.
     frontend_filters : int, default=32
         Channels of each front-end layer.
-    conv_pool : int, default=1
-        The FCN branch reads the input mean-pooled over non-overlapping
-        windows of this many steps (:class:`skimbal.layers.MaskedAveragePooling1D`);
-        1: every step. Not possible with ``return_sequences``.
     n_timesteps : int or None, default=None
         Fixed sequence length, or ``None`` to accept any length.
     mask_value : float or None, default=None
@@ -480,9 +427,6 @@ def build_sequence_model(
         pooling=pooling, conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
         frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
     )
-    if int(conv_pool) < 1 or (return_sequences and int(conv_pool) > 1):
-        raise ValueError(f"conv_pool must be a positive int (1 with return_sequences=True); "
-                         f"got {conv_pool!r}.")
 
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs
@@ -512,7 +456,7 @@ def build_sequence_model(
     if architecture == "fcn-rnn":
         conv = _fcn_branch(
             x, filters=conv_filters, kernel_sizes=conv_kernel_sizes,
-            return_sequences=return_sequences, pool=int(conv_pool),
+            return_sequences=return_sequences,
         )
         features = keras.layers.Concatenate(name="concat")([features, conv])
 

@@ -43,10 +43,9 @@ from .architectures import (
     build_sequence_model,
     check_architecture_params,
     check_frontend_strides,
-    resolve_conv_pool,
     resolve_frontend_strides,
 )
-from .layers import MaskedAveragePooling1D, PaddingMask
+from .layers import PaddingMask
 from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
 from .model_selection import validation_strata
 from .preprocessing import channel_moments
@@ -67,8 +66,7 @@ _PREDICT_CHUNK = 4096
 
 # Private attributes that fit sets (besides the public ``*_`` ones).
 _PRIVATE_FITTED = frozenset({
-    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_conv_pool",
-    "_input_moments",
+    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_input_moments",
     "_fit_callbacks",
 })
 
@@ -871,7 +869,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             conv_kernel_sizes=tuple(self.conv_kernel_sizes),
             frontend_strides=self._frontend_strides,
             frontend_filters=self.frontend_filters,
-            conv_pool=self._conv_pool,
             input_mean=None if self._input_moments is None else self._input_moments[0],
             input_scale=None if self._input_moments is None else self._input_moments[1],
         )
@@ -961,7 +958,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
                                       per_timestep=self.per_timestep,
                                       target_type=self.target_type)
-        frontend_strides, conv_pool = self._check_kind_params(timestep, lengths, T)
+        frontend_strides = self._check_kind_params(timestep, lengths, T)
         encoder, codes, mask = encode_target(
             y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,
             target_type=self.target_type, label_names=self.label_names,
@@ -1025,7 +1022,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._random_state = seed
         # what the default network is built with (see _default_model)
         self._frontend_strides = frontend_strides
-        self._conv_pool = conv_pool
         self._input_moments = input_moments
         if spec.thresholded:
             self.label_names_ = encoder.label_names_
@@ -1072,13 +1068,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             )
 
     def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
-                           T: int) -> tuple[tuple[int, ...], int]:
-        """Check the parameters that only some kinds accept; return the front-end.
+                           T: int) -> tuple[int, ...]:
+        """Check the parameters that only some kinds accept; return the front-end strides.
 
         ``frontend_strides="auto"`` is resolved here from the training lengths
-        into the recurrent branch's strides and the convolutional branch's
-        pooling (:func:`skimbal.architectures.resolve_frontend_strides`,
-        :func:`skimbal.architectures.resolve_conv_pool`).
+        (:func:`skimbal.architectures.resolve_frontend_strides`).
         """
         if not timestep and self.time_weight is not None:
             raise ValueError(
@@ -1095,11 +1089,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "frontend_strides=() or 'auto'."
             )
         if timestep and not auto:
-            return tuple(self.frontend_strides), 1
-        shortest = T if lengths is None else int(lengths.min())
-        return (
-            resolve_frontend_strides(self.frontend_strides, T, shortest, per_timestep=timestep),
-            resolve_conv_pool(self.frontend_strides, T, shortest, per_timestep=timestep),
+            return tuple(self.frontend_strides)
+        return resolve_frontend_strides(
+            self.frontend_strides, T, T if lengths is None else int(lengths.min()),
+            per_timestep=timestep,
         )
 
     def _check_target_params(self, spec: TargetSpec) -> None:
@@ -1250,25 +1243,16 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     def _check_frontend_length(self, min_timesteps: int) -> None:
         """The error ``fit`` gives when the strided front-end would leave zero steps.
 
-        The strides are read from the network (its ``frontend_conv_*`` and
-        :class:`~skimbal.layers.MaskedAveragePooling1D` layers), so this also holds
-        for an estimator restored by :func:`skimbal.load`.
+        The strides are read from the network (its ``frontend_conv_*`` layers), so
+        this also holds for an estimator restored by :func:`skimbal.load`.
         """
-        layers = list(self.model_._flatten_layers(include_self=False, recursive=True))
         strides = tuple(
-            int(layer.strides[0]) for layer in layers
+            int(layer.strides[0])
+            for layer in self.model_._flatten_layers(include_self=False, recursive=True)
             if layer.name.startswith("frontend_conv") and hasattr(layer, "strides")
         )
         if strides:
             check_frontend_strides(strides, min_timesteps, at_predict=True)
-        pools = [layer.pool_size for layer in layers if isinstance(layer, MaskedAveragePooling1D)]
-        if pools and min_timesteps < max(pools):
-            raise ValueError(
-                f"the convolutional branch of this fitted network averages windows of "
-                f"{max(pools)} timesteps (frontend_strides='auto' on long training series), "
-                f"so it needs sequences of at least {max(pools)} timesteps; the shortest "
-                f"sequence of X has {min_timesteps}."
-            )
 
     def _unpad(self, out: np.ndarray, lengths: np.ndarray | None) -> Any:
         """Per-timestep outputs for list ``X`` back as a list of ``(T_i, ...)`` arrays."""

@@ -18,8 +18,7 @@ layers after it. :class:`MaskedConv1D` zeroes the masked steps before the
 convolution (so that, with ``padding="same"``, padded steps look exactly like
 the convolution's own zero padding of an unpadded sequence) and returns a mask
 that matches its output: unchanged for ``padding="same"`` with stride 1, and
-downsampled for a ``"valid"`` (strided) convolution; :class:`MaskedAveragePooling1D`
-shortens a sequence the same way without weights. :class:`AttentionPooling1D`
+downsampled for a ``"valid"`` (strided) convolution. :class:`AttentionPooling1D`
 is a small additive-attention pooling over timesteps that ignores masked
 steps.
 
@@ -34,7 +33,7 @@ from typing import Any
 import keras
 from keras import ops
 
-__all__ = ["AttentionPooling1D", "MaskedAveragePooling1D", "MaskedConv1D", "PaddingMask"]
+__all__ = ["AttentionPooling1D", "MaskedConv1D", "PaddingMask"]
 
 
 @keras.saving.register_keras_serializable(package="skimbal")
@@ -120,60 +119,11 @@ class MaskedConv1D(keras.layers.Conv1D):
         if self.padding == "same":
             return mask
         # invalid steps are 1; an output step is invalid if any input in its window is
-        return _valid_window_mask(mask, self.kernel_size[0], self.strides[0])
-
-
-def _valid_window_mask(mask: Any, size: int, stride: int) -> Any:
-    """Mask of a ``"valid"`` window operation: a window is valid if all its steps are."""
-    invalid = ops.expand_dims(1.0 - ops.cast(mask, "float32"), -1)
-    pooled = ops.max_pool(invalid, pool_size=size, strides=stride, padding="valid")
-    return ops.squeeze(pooled, -1) < 0.5
-
-
-@keras.saving.register_keras_serializable(package="skimbal")
-class MaskedAveragePooling1D(keras.layers.Layer):
-    """Mean over non-overlapping windows of ``pool_size`` steps, mask-aware.
-
-    ``AveragePooling1D(pool_size, strides=pool_size, padding="valid")`` on
-    the input with masked steps zeroed; the output mask marks the windows
-    whose steps are all valid, so for right-padded input the valid prefix
-    has ``L // pool_size`` steps: the pooling of the unpadded sequence of
-    length ``L`` (its last ``L % pool_size`` steps are dropped, as by the
-    unmasked layer).
-
-    Parameters
-    ----------
-    pool_size : int
-        Window length and stride.
-    **kwargs
-        As in :class:`keras.layers.Layer`.
-    """
-
-    def __init__(self, pool_size: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.pool_size = int(pool_size)
-        if self.pool_size < 1:
-            raise ValueError(f"pool_size must be a positive int; got {pool_size!r}.")
-        self.supports_masking = True
-
-    def call(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is not None:
-            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        return ops.average_pool(inputs, pool_size=self.pool_size, strides=self.pool_size,
-                                padding="valid")
-
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is None:
-            return None
-        return _valid_window_mask(mask, self.pool_size, self.pool_size)
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        steps = input_shape[1]
-        return (input_shape[0], None if steps is None else steps // self.pool_size,
-                input_shape[2])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "pool_size": self.pool_size}
+        invalid = ops.expand_dims(1.0 - ops.cast(mask, "float32"), -1)
+        pooled = ops.max_pool(
+            invalid, pool_size=self.kernel_size[0], strides=self.strides[0], padding="valid"
+        )
+        return ops.squeeze(pooled, -1) < 0.5
 
 
 @keras.saving.register_keras_serializable(package="skimbal")

@@ -258,32 +258,6 @@ def test_auto_frontend_keeps_the_shortest_sequence():
     assert clf.predict_proba(X).shape == (4, 2)
 
 
-def _pools(clf):
-    return [la.pool_size for la in clf.model_.layers if la.name == "fcn_pool"]
-
-
-@pytest.mark.parametrize("T, expected", [(512, []), (513, [2]), (1100, [3])])
-def test_auto_frontend_pools_the_convolutional_branch_of_long_series(T, expected):
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(4, T, 1)).astype(np.float32)
-    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1])
-    assert _pools(clf) == expected
-    conv = clf.model_.get_layer("fcn_conv_0")
-    assert conv.input.shape[1] is None or conv.input.shape[1] <= 512
-    explicit = WeightedSequenceClassifier(epochs=1, frontend_strides=(2,), **TINY)
-    assert _pools(explicit.fit(X, [0, 1, 0, 1])) == []  # explicit strides: no pooling
-
-
-def test_pooled_network_refuses_too_short_sequences_at_predict():
-    rng = np.random.RandomState(0)
-    X = [rng.normal(size=(k, 1)).astype(np.float32) for k in (600, 700, 650, 1100)]
-    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1])
-    assert _pools(clf) == [3] and _strides(clf) == [9]
-    assert clf.predict_proba([x[:9] for x in X]).shape == (4, 2)
-    with pytest.raises(ValueError, match="at least 9 timesteps"):
-        clf.predict([X[0][:5]])
-
-
 def test_auto_frontend_is_off_for_per_timestep_targets():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(6, 200, 1)).astype(np.float32)
@@ -325,9 +299,6 @@ def test_describe_network_names_what_is_built():
     assert describe_network(**params) == (
         "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(32), last step "
         "(after Conv1D front-end, strides (4,))")
-    assert describe_network(conv_pool=3).startswith(
-        "Conv1D(64, 128, 64; kernels 8, 5, 3) (on the input mean-pooled over 3 steps) beside")
-    assert "mean-pooled to at most 512 steps" in describe_network(frontend_strides="auto")
     assert describe_network(architecture="rnn", units=(16, 8), bidirectional=True,
                             pooling="mean", dense_units=(10,)) == (
         "bidirectional LSTM(16, 8), mean over steps, Dense(10)")

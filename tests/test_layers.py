@@ -11,7 +11,7 @@ from skimbal.architectures import (
     check_frontend_strides,
     frontend_output_length,
 )
-from skimbal.layers import AttentionPooling1D, MaskedAveragePooling1D, MaskedConv1D
+from skimbal.layers import AttentionPooling1D, MaskedConv1D
 
 L, T, F = 7, 12, 3
 
@@ -54,22 +54,6 @@ def test_masked_conv_valid_downsamples_mask(seq):
     assert ref.shape[1] == 3 and out.shape[1] == 6
     np.testing.assert_array_equal(out_mask, [[True, True, True, False, False, False]])
     np.testing.assert_allclose(out[:, :3], ref, rtol=1e-5, atol=1e-6)
-
-
-def test_masked_average_pooling_matches_the_unpadded_sequence(seq):
-    x, _, garbage, mask = seq
-    pool = MaskedAveragePooling1D(3)
-    out = np.asarray(pool(garbage, mask=mask))  # T // 3 = 4 windows
-    out_mask = np.asarray(pool.compute_mask(garbage, mask))
-    np.testing.assert_array_equal(out_mask, [[True, True, False, False]])  # L // 3 = 2
-    hand = x[0, :6].reshape(2, 3, F).mean(axis=1)  # the last L % 3 steps are dropped
-    np.testing.assert_allclose(out[0, :2], hand, rtol=1e-6)
-    np.testing.assert_allclose(np.asarray(pool(x))[0], hand, rtol=1e-6)
-    assert pool.compute_output_shape((None, 12, F)) == (None, 4, F)
-    again = MaskedAveragePooling1D.from_config(pool.get_config())
-    assert again.pool_size == 3
-    with pytest.raises(ValueError, match="pool_size"):
-        MaskedAveragePooling1D(0)
 
 
 def test_masked_conv_rejects_ambiguous_padding():
