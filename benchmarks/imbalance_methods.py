@@ -218,6 +218,15 @@ def report(rows: list[dict]) -> str:
                 cells.append(f"{v.mean():.3f} ± {v.std():.3f}" if len(v) else "not run")
             out.append(f"| {m} | " + " | ".join(cells) + " |")
         out.append("")
+    full = [s for s in sets if all(values(s, m, "balanced_accuracy") for m in methods)]
+    out += [f"**mean over the sets every method ran on** ({', '.join(full)}; per set the "
+            "mean over seeds, then the mean of those)", "",
+            "| method | " + " | ".join(METRICS) + " |", "|---|" + "---|" * len(METRICS)]
+    for m in methods:
+        cells = [f"{np.mean([np.mean(values(s, m, metric)) for s in full]):.3f}"
+                 for metric in METRICS]
+        out.append(f"| {m} | " + " | ".join(cells) + " |")
+    out.append("")
     out += [f"**against {REFERENCE!r}** (per set, mean over seeds; a tie is a difference "
             f"within {TIE}): wins / ties / losses", "",
             "| method | " + " | ".join(TIE) + " |", "|---|" + "---|" * len(TIE)]
