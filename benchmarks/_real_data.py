@@ -106,3 +106,18 @@ def imbalanced_train_indices(y: np.ndarray, seed: int) -> tuple[np.ndarray, obje
 def take(X, idx: np.ndarray):
     """Rows ``idx`` of an array or a list of sequences."""
     return [X[i] for i in idx] if isinstance(X, list) else X[idx]
+
+
+# ------------------------------------------------------------- report cells
+def mean_sd(values) -> str:
+    """``"mean ± standard deviation"`` of ``values`` over seeds, 3 decimals."""
+    v = np.asarray(values, float)
+    return f"{v.mean():.3f} ± {v.std():.3f}"
+
+
+def per_seed(by: dict, set_name: str, method: str, seeds, metric: str = "balanced_accuracy",
+             ) -> str:
+    """``"0: 0.985, 1: 0.972, ..."``: ``metric`` of every seed that ran (``by`` is keyed by
+    ``(set, method, seed)``)."""
+    return ", ".join(f"{k}: {by[(set_name, method, k)][metric]:.3f}"
+                     for k in seeds if (set_name, method, k) in by)

@@ -214,8 +214,8 @@ def report(rows: list[dict]) -> str:
         for m in methods:
             cells = []
             for s in sets:
-                v = np.asarray(values(s, m, metric), float)
-                cells.append(f"{v.mean():.3f} ± {v.std():.3f}" if len(v) else "not run")
+                v = values(s, m, metric)
+                cells.append(rd.mean_sd(v) if v else "not run")
             out.append(f"| {m} | " + " | ".join(cells) + " |")
         out.append("")
     full = [s for s in sets if all(values(s, m, "balanced_accuracy") for m in methods)]
@@ -250,8 +250,7 @@ def report(rows: list[dict]) -> str:
     out += ["**balanced accuracy per seed** (seed: value)", "",
             "| method | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets)]
     for m in methods:
-        cells = [", ".join(f"{k}: {by[(s, m, k)]['balanced_accuracy']:.3f}"
-                           for k in seeds if (s, m, k) in by) or "not run" for s in sets]
+        cells = [rd.per_seed(by, s, m, seeds) or "not run" for s in sets]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 

@@ -221,11 +221,6 @@ def run_one(name: str, data: dict, seed: int, method: str,
 
 
 # ------------------------------------------------------------------- report
-def _ms(values) -> str:
-    v = np.asarray(values, float)
-    return f"{v.mean():.3f} ± {v.std():.3f}"
-
-
 def report(rows: list[dict]) -> str:
     sets = [s for s in rd.SETS if any(r["set"] == s for r in rows)]
     methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
@@ -239,14 +234,13 @@ def report(rows: list[dict]) -> str:
             cells = []
             for m in methods:
                 vals = [by[(s, m, k)][metric] for k in seeds if (s, m, k) in by]
-                cells.append(_ms(vals) if vals else "not run")
+                cells.append(rd.mean_sd(vals) if vals else "not run")
             out.append(f"| {s} | " + " | ".join(cells) + " |")
         out.append("")
     out += ["**balanced accuracy per seed** (seed: value)", "",
             "| set | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     for s in sets:
-        cells = [", ".join(f"{k}: {by[(s, m, k)]['balanced_accuracy']:.3f}"
-                           for k in seeds if (s, m, k) in by) for m in methods]
+        cells = [rd.per_seed(by, s, m, seeds) for m in methods]
         out.append(f"| {s} | " + " | ".join(cells) + " |")
     out.append("")
     if {"skimbal balanced", "MiniRocket"} <= set(methods):
