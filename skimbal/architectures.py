@@ -16,11 +16,13 @@ from numbers import Integral
 import keras
 
 from .fused import FusedBatchNormalization, FusedLSTM
-from .layers import AttentionPooling1D, MaskedConv1D, PaddingMask
+from .layers import AttentionPooling1D, MaskedConv1D, MaskedMaxPooling1D, PaddingMask
 
 __all__ = [
     "ARCHITECTURES",
     "CELLS",
+    "AUTO_CONV_POOL_ABOVE",
+    "AUTO_CONV_STEPS",
     "AUTO_FRONTEND_STEPS",
     "POOLINGS",
     "build_sequence_model",
@@ -28,6 +30,7 @@ __all__ = [
     "check_frontend_strides",
     "describe_network",
     "frontend_output_length",
+    "resolve_conv_pool",
     "resolve_frontend_strides",
 ]
 
@@ -38,6 +41,10 @@ ARCHITECTURES = ("rnn", "fcn-rnn")
 POOLINGS = ("last", "mean", "attention")
 #: ``frontend_strides="auto"`` keeps the recurrent branch at most this many steps
 AUTO_FRONTEND_STEPS = 128
+#: ... and pools the convolutional branch of series longer than this many steps
+AUTO_CONV_POOL_ABOVE = 512
+#: ... to at most this many steps (after its first block)
+AUTO_CONV_STEPS = 256
 
 
 def _as_tuple(units: int | Sequence[int]) -> tuple[int, ...]:
@@ -184,7 +191,8 @@ def resolve_frontend_strides(
     ``"auto"``: for series longer than ``AUTO_FRONTEND_STEPS`` (128) steps,
     one front-end layer of stride ``ceil(max_timesteps / 128)``, so the
     recurrent branch reads at most 128 steps (2,000 steps -> stride 16, 125
-    steps); the convolutional branch still reads every step. The stride
+    steps); the convolutional branch is pooled separately
+    (:func:`resolve_conv_pool`). The stride
     never exceeds the shortest training sequence, which keeps at least one
     step. No front-end for shorter series or per-timestep targets (which
     need one output per input step). Explicit strides are checked with
@@ -213,6 +221,39 @@ def resolve_frontend_strides(
     return strides
 
 
+def resolve_conv_pool(
+    strides: Sequence[int] | str, max_timesteps: int, *, per_timestep: bool = False,
+) -> int:
+    """The max-pooling factor after the first block of the convolutional branch.
+
+    Part of ``frontend_strides="auto"``: for series longer than
+    ``AUTO_CONV_POOL_ABOVE`` (512) steps, the FCN branch's first block
+    (``Conv1D -> BatchNorm -> ReLU``) reads every step and is followed by
+    :class:`skimbal.layers.MaskedMaxPooling1D` over windows of
+    ``ceil(max_timesteps / AUTO_CONV_STEPS)`` steps (1,400 steps -> 6,
+    2,000 -> 8), so the later, wider blocks read at most 256 steps. 1 (no
+    pooling) for explicit strides, shorter series and per-timestep targets.
+    Pooling keeps the last incomplete window, so any sequence of at least
+    one step keeps at least one.
+
+    Parameters
+    ----------
+    strides : tuple of int or "auto"
+        The ``frontend_strides`` parameter.
+    max_timesteps : int
+        Longest training sequence.
+    per_timestep : bool, default=False
+        Whether the targets are per timestep.
+
+    Returns
+    -------
+    int
+    """
+    if not isinstance(strides, str) or per_timestep or max_timesteps <= AUTO_CONV_POOL_ABOVE:
+        return 1
+    return -(-int(max_timesteps) // AUTO_CONV_STEPS)
+
+
 _CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
 
 
@@ -227,6 +268,7 @@ def describe_network(
     conv_kernel_sizes: Sequence[int] = (8, 5, 3),
     frontend_strides: Sequence[int] | str = (),
     dense_units: Sequence[int] = (),
+    conv_pool: int = 1,
     **_: object,
 ) -> str:
     """One line naming the network that :func:`build_sequence_model` builds.
@@ -238,9 +280,10 @@ def describe_network(
     Parameters
     ----------
     architecture, cell, units, bidirectional, pooling, conv_filters, \
-conv_kernel_sizes, frontend_strides, dense_units
+conv_kernel_sizes, frontend_strides, dense_units, conv_pool
         As in :func:`build_sequence_model`; ``frontend_strides`` may be
-        ``"auto"`` (see :func:`resolve_frontend_strides`).
+        ``"auto"`` (see :func:`resolve_frontend_strides` and
+        :func:`resolve_conv_pool`).
 
     Returns
     -------
@@ -260,7 +303,13 @@ conv_kernel_sizes, frontend_strides, dense_units
     if architecture == "fcn-rnn":
         filters = ", ".join(str(int(f)) for f in conv_filters)
         kernels = ", ".join(str(int(k)) for k in conv_kernel_sizes)
-        text = f"Conv1D({filters}; kernels {kernels}) beside {rnn}"
+        conv = f"Conv1D({filters}; kernels {kernels})"
+        if isinstance(frontend_strides, str):
+            conv += (f" (max-pooled to at most {AUTO_CONV_STEPS} steps after the first "
+                     f"block on series longer than {AUTO_CONV_POOL_ABOVE} steps)")
+        elif int(conv_pool) > 1:
+            conv += f" (max-pooled over {int(conv_pool)} steps after the first block)"
+        text = f"{conv} beside {rnn}"
     if tuple(dense_units):
         text += f", Dense({', '.join(str(int(u)) for u in dense_units)})"
     return text
@@ -300,6 +349,7 @@ def _fcn_branch(
     filters: tuple[int, ...],
     kernel_sizes: tuple[int, ...],
     return_sequences: bool,
+    pool: int = 1,
 ) -> keras.KerasTensor:
     for i, (n_filters, kernel) in enumerate(zip(filters, kernel_sizes, strict=True)):
         x = MaskedConv1D(
@@ -307,6 +357,8 @@ def _fcn_branch(
         )(x)
         x = FusedBatchNormalization(name=f"fcn_bn_{i}")(x)
         x = keras.layers.Activation("relu", name=f"fcn_relu_{i}")(x)
+        if i == 0 and pool > 1:
+            x = MaskedMaxPooling1D(pool, name="fcn_pool")(x)
     if return_sequences:
         # per-step features; the mask still travels with them to the head and loss
         return x
@@ -329,6 +381,7 @@ def build_sequence_model(
     conv_kernel_sizes: Sequence[int] = (8, 5, 3),
     frontend_strides: Sequence[int] = (),
     frontend_filters: int = 32,
+    conv_pool: int = 1,
     n_timesteps: int | None = None,
     mask_value: float | None = None,
     mask_padding: bool = False,
@@ -390,6 +443,11 @@ def build_sequence_model(
         sequence the recurrent layers read by ``prod(strides)``. Empty: none.
     frontend_filters : int, default=32
         Channels of each front-end layer.
+    conv_pool : int, default=1
+        Max-pool the FCN branch after its first block over non-overlapping
+        windows of this many steps (:class:`skimbal.layers.MaskedMaxPooling1D`),
+        so its later blocks read ``conv_pool`` times fewer steps; 1: none.
+        Not possible with ``return_sequences``.
     n_timesteps : int or None, default=None
         Fixed sequence length, or ``None`` to accept any length.
     mask_value : float or None, default=None
@@ -419,7 +477,8 @@ def build_sequence_model(
     ------
     ValueError
         Unknown ``architecture`` / ``pooling``, mismatched conv parameters,
-        or ``return_sequences`` with a strided front-end.
+        ``return_sequences`` with a strided front-end or ``conv_pool > 1``, or
+        ``conv_pool`` not a positive int.
     """
     conv_filters, conv_kernel_sizes = tuple(conv_filters), tuple(conv_kernel_sizes)
     check_architecture_params(
@@ -427,6 +486,11 @@ def build_sequence_model(
         pooling=pooling, conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
         frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
     )
+    if isinstance(conv_pool, bool) or not isinstance(conv_pool, Integral) or conv_pool < 1 or (
+        return_sequences and conv_pool > 1
+    ):
+        raise ValueError("conv_pool must be a positive int (1 with return_sequences=True); "
+                         f"got {conv_pool!r}.")
 
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs
@@ -456,7 +520,7 @@ def build_sequence_model(
     if architecture == "fcn-rnn":
         conv = _fcn_branch(
             x, filters=conv_filters, kernel_sizes=conv_kernel_sizes,
-            return_sequences=return_sequences,
+            return_sequences=return_sequences, pool=int(conv_pool),
         )
         features = keras.layers.Concatenate(name="concat")([features, conv])
 

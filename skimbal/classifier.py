@@ -43,6 +43,7 @@ from .architectures import (
     build_sequence_model,
     check_architecture_params,
     check_frontend_strides,
+    resolve_conv_pool,
     resolve_frontend_strides,
 )
 from .layers import PaddingMask
@@ -66,7 +67,8 @@ _PREDICT_CHUNK = 4096
 
 # Private attributes that fit sets (besides the public ``*_`` ones).
 _PRIVATE_FITTED = frozenset({
-    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_input_moments",
+    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_conv_pool",
+    "_input_moments",
     "_fit_callbacks",
 })
 
@@ -191,8 +193,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         would be reduced to zero steps. ``"auto"``: for training sequences
         longer than 128 steps, one layer of stride ``ceil(T_max / 128)`` (at
         most the shortest length), so the recurrent branch reads at most
-        128 steps while the convolutional branch reads them all; none for
-        shorter series and for per-timestep targets (``docs/defaults.md``).
+        128 steps; and for training sequences longer than 512 steps, the
+        convolutional branch's first block is followed by a max-pooling over
+        windows of ``ceil(T_max / 256)`` steps (``MaskedMaxPooling1D``), so its
+        later blocks read at most 256 steps. Neither for per-timestep targets
+        (``docs/defaults.md``, ``docs/performance.md``).
     frontend_filters : int, default=32
         Channels of each front-end layer.
     length_buckets : "auto", int or None, default="auto"
@@ -869,6 +874,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             conv_kernel_sizes=tuple(self.conv_kernel_sizes),
             frontend_strides=self._frontend_strides,
             frontend_filters=self.frontend_filters,
+            conv_pool=self._conv_pool,
             input_mean=None if self._input_moments is None else self._input_moments[0],
             input_scale=None if self._input_moments is None else self._input_moments[1],
         )
@@ -958,7 +964,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
                                       per_timestep=self.per_timestep,
                                       target_type=self.target_type)
-        frontend_strides = self._check_kind_params(timestep, lengths, T)
+        frontend_strides, conv_pool = self._check_kind_params(timestep, lengths, T)
         encoder, codes, mask = encode_target(
             y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,
             target_type=self.target_type, label_names=self.label_names,
@@ -1022,6 +1028,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self._random_state = seed
         # what the default network is built with (see _default_model)
         self._frontend_strides = frontend_strides
+        self._conv_pool = conv_pool
         self._input_moments = input_moments
         if spec.thresholded:
             self.label_names_ = encoder.label_names_
@@ -1068,11 +1075,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             )
 
     def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
-                           T: int) -> tuple[int, ...]:
-        """Check the parameters that only some kinds accept; return the front-end strides.
+                           T: int) -> tuple[tuple[int, ...], int]:
+        """Check the parameters that only some kinds accept; return the front-end.
 
-        ``frontend_strides="auto"`` is resolved here from the training lengths
-        (:func:`skimbal.architectures.resolve_frontend_strides`).
+        ``frontend_strides="auto"`` is resolved here from the training lengths into
+        the recurrent branch's strides and the convolutional branch's pooling
+        (:func:`skimbal.architectures.resolve_frontend_strides`,
+        :func:`skimbal.architectures.resolve_conv_pool`).
         """
         if not timestep and self.time_weight is not None:
             raise ValueError(
@@ -1089,10 +1098,11 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "frontend_strides=() or 'auto'."
             )
         if timestep and not auto:
-            return tuple(self.frontend_strides)
-        return resolve_frontend_strides(
-            self.frontend_strides, T, T if lengths is None else int(lengths.min()),
-            per_timestep=timestep,
+            return tuple(self.frontend_strides), 1
+        shortest = T if lengths is None else int(lengths.min())
+        return (
+            resolve_frontend_strides(self.frontend_strides, T, shortest, per_timestep=timestep),
+            resolve_conv_pool(self.frontend_strides, T, per_timestep=timestep),
         )
 
     def _check_target_params(self, spec: TargetSpec) -> None:

@@ -487,14 +487,15 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 
 def _network(estimator: Any, lengths: np.ndarray) -> str:
     """The network the report trains, in words (the last step of a pipeline)."""
-    from .architectures import describe_network, resolve_frontend_strides
+    from .architectures import describe_network, resolve_conv_pool, resolve_frontend_strides
 
     clf = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     params = clf.get_params()
     strides = params.get("frontend_strides", "auto")
     if isinstance(strides, str):
-        params["frontend_strides"] = resolve_frontend_strides(
-            strides, int(lengths.max()), int(lengths.min()))
+        longest, shortest = int(lengths.max()), int(lengths.min())
+        params["frontend_strides"] = resolve_frontend_strides(strides, longest, shortest)
+        params["conv_pool"] = resolve_conv_pool(strides, longest)
     return describe_network(**params)
 
 

@@ -18,8 +18,10 @@ layers after it. :class:`MaskedConv1D` zeroes the masked steps before the
 convolution (so that, with ``padding="same"``, padded steps look exactly like
 the convolution's own zero padding of an unpadded sequence) and returns a mask
 that matches its output: unchanged for ``padding="same"`` with stride 1, and
-downsampled for a ``"valid"`` (strided) convolution. :class:`AttentionPooling1D`
-is a small additive-attention pooling over timesteps that ignores masked
+downsampled for a ``"valid"`` (strided) convolution. :class:`MaskedMaxPooling1D`
+shortens a sequence by a maximum over non-overlapping windows of its valid steps
+(what ``frontend_strides="auto"`` puts in the convolutional branch of long series).
+:class:`AttentionPooling1D` is a small additive-attention pooling over timesteps that ignores masked
 steps.
 
 All layers are registered as Keras-serializable under the ``"skimbal"``
@@ -31,9 +33,10 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
-__all__ = ["AttentionPooling1D", "MaskedConv1D", "PaddingMask"]
+__all__ = ["AttentionPooling1D", "MaskedConv1D", "MaskedMaxPooling1D", "PaddingMask"]
 
 
 @keras.saving.register_keras_serializable(package="skimbal")
@@ -124,6 +127,73 @@ class MaskedConv1D(keras.layers.Conv1D):
             invalid, pool_size=self.kernel_size[0], strides=self.strides[0], padding="valid"
         )
         return ops.squeeze(pooled, -1) < 0.5
+
+
+def _pool_windows(x: Any, size: int, fill: float) -> Any:
+    """Max over windows of ``size`` steps from the start, the last one possibly incomplete.
+
+    ``size - 1`` steps of ``fill`` are appended, so a ``"valid"`` pooling keeps
+    ``ceil(T / size)`` windows for every ``T`` without reading the length (Keras
+    records a mask's ops in the functional graph, where the length is unknown).
+    """
+    x = ops.pad(x, [[0, 0], [0, size - 1], [0, 0]], constant_values=fill)
+    return ops.max_pool(x, pool_size=size, strides=size, padding="valid")
+
+
+@keras.saving.register_keras_serializable(package="skimbal")
+class MaskedMaxPooling1D(keras.layers.Layer):
+    """Maximum over non-overlapping windows of ``pool_size`` valid steps.
+
+    The sequence is cut into windows of ``pool_size`` steps from its start;
+    each output step is the maximum of its window's *valid* steps (masked
+    steps never win, whatever their values), and a window with no valid step
+    gives 0 and is masked. An incomplete last window is kept (the maximum of
+    the steps it has), so a sequence of ``L`` valid steps gives
+    ``ceil(L / pool_size)`` valid outputs, however much padding follows it:
+    the output does not depend on the batch it is in. The output mask marks
+    the windows holding at least one valid step.
+
+    Parameters
+    ----------
+    pool_size : int
+        Window length and stride.
+    **kwargs
+        As in :class:`keras.layers.Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``pool_size`` is not a positive int.
+    """
+
+    def __init__(self, pool_size: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+            raise ValueError(f"pool_size must be a positive int; got {pool_size!r}.")
+        self.pool_size = pool_size
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        lowest = float(np.finfo(keras.backend.standardize_dtype(inputs.dtype)).min)
+        if mask is not None:
+            inputs = ops.where(ops.expand_dims(ops.cast(mask, "bool"), -1), inputs, lowest)
+        pooled = _pool_windows(inputs, self.pool_size, lowest)
+        # windows without a valid step: 0, not the fill value
+        return ops.where(pooled == lowest, ops.zeros_like(pooled), pooled)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None:
+            return None
+        valid = ops.expand_dims(ops.cast(mask, "float32"), -1)
+        return ops.squeeze(_pool_windows(valid, self.pool_size, 0.0), -1) > 0.5
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        steps = input_shape[1]
+        return (input_shape[0], None if steps is None else -(-steps // self.pool_size),
+                *input_shape[2:])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "pool_size": self.pool_size}
 
 
 @keras.saving.register_keras_serializable(package="skimbal")

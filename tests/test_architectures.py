@@ -258,6 +258,48 @@ def test_auto_frontend_keeps_the_shortest_sequence():
     assert clf.predict_proba(X).shape == (4, 2)
 
 
+def _pools(clf):
+    return [la.pool_size for la in clf.model_.layers if la.name == "fcn_pool"]
+
+
+@pytest.mark.parametrize("T, expected", [(512, []), (513, [3]), (1100, [5])])
+def test_auto_frontend_pools_the_convolutional_branch_of_long_series(T, expected):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4, T, 1)).astype(np.float32)
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1])
+    assert _pools(clf) == expected
+    # the first block reads every step, the later blocks at most 256 (T // pool)
+    model = clf.model_
+    steps = keras.Model(model.input, [model.get_layer(f"fcn_conv_{i}").input for i in (0, 1)])
+    first, second = steps(X[:1])
+    assert first.shape[1] == T
+    assert second.shape[1] == (-(-T // expected[0]) if expected else T)
+    assert expected == [] or second.shape[1] <= 256
+    explicit = WeightedSequenceClassifier(epochs=1, frontend_strides=(2,), **TINY)
+    assert _pools(explicit.fit(X, [0, 1, 0, 1])) == []  # explicit strides: no pooling
+
+
+def test_pooled_network_predicts_each_sequence_as_if_alone():
+    # the pooled windows start at each sequence's first step: a sequence's output
+    # does not depend on the length it is padded to in a batch or bucket
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(k, 1)).astype(np.float32) for k in (600, 700, 650, 1100, 30, 900)]
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, [0, 1, 0, 1, 0, 1])
+    assert _pools(clf) == [5] and _strides(clf) == [9]
+    together = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+    assert clf.predict_proba([x[:9] for x in X]).shape == (6, 2)  # 9 steps: one window
+
+
+def test_auto_conv_pool_is_off_for_per_timestep_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4, 600, 1)).astype(np.float32)
+    y = (rng.rand(4, 600) > 0.8).astype(int)
+    clf = WeightedSequenceClassifier(epochs=1, **TINY).fit(X, y)
+    assert clf.timestep_targets_ and _pools(clf) == []
+
+
 def test_auto_frontend_is_off_for_per_timestep_targets():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(6, 200, 1)).astype(np.float32)
@@ -299,6 +341,11 @@ def test_describe_network_names_what_is_built():
     assert describe_network(**params) == (
         "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(32), last step "
         "(after Conv1D front-end, strides (4,))")
+    assert describe_network(conv_pool=6).startswith(
+        "Conv1D(64, 128, 64; kernels 8, 5, 3) (max-pooled over 6 steps after the first "
+        "block) beside")
+    assert "max-pooled to at most 256 steps after the first block on series longer than " \
+        "512 steps" in describe_network(frontend_strides="auto")
     assert describe_network(architecture="rnn", units=(16, 8), bidirectional=True,
                             pooling="mean", dense_units=(10,)) == (
         "bidirectional LSTM(16, 8), mean over steps, Dense(10)")

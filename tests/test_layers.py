@@ -11,7 +11,7 @@ from skimbal.architectures import (
     check_frontend_strides,
     frontend_output_length,
 )
-from skimbal.layers import AttentionPooling1D, MaskedConv1D
+from skimbal.layers import AttentionPooling1D, MaskedConv1D, MaskedMaxPooling1D
 
 L, T, F = 7, 12, 3
 
@@ -54,6 +54,43 @@ def test_masked_conv_valid_downsamples_mask(seq):
     assert ref.shape[1] == 3 and out.shape[1] == 6
     np.testing.assert_array_equal(out_mask, [[True, True, True, False, False, False]])
     np.testing.assert_allclose(out[:, :3], ref, rtol=1e-5, atol=1e-6)
+
+
+def test_masked_max_pooling_takes_the_valid_steps_of_each_window(seq):
+    x, _, garbage, mask = seq
+    garbage = garbage.copy()
+    garbage[:, L:] = 1e6  # junk larger than any valid value must never win
+    pool = MaskedMaxPooling1D(3)
+    out = np.asarray(pool(garbage, mask=mask))  # ceil(T / 3) = 4 windows
+    out_mask = np.asarray(pool.compute_mask(garbage, mask))
+    # L = 7 valid steps: windows [0:3], [3:6], [6:7] (incomplete, kept), then padding
+    np.testing.assert_array_equal(out_mask, [[True, True, True, False]])
+    hand = np.stack([x[0, 0:3].max(0), x[0, 3:6].max(0), x[0, 6:7].max(0)])
+    np.testing.assert_allclose(out[0, :3], hand, rtol=1e-6)
+    np.testing.assert_array_equal(out[0, 3], np.zeros(F))  # no valid step: 0
+    # the unpadded sequence gives the same valid outputs: independent of the padding
+    np.testing.assert_allclose(np.asarray(pool(x))[0], hand, rtol=1e-6)
+    # negative values: the maximum of the valid steps, not of the padding's zeros
+    neg = -np.abs(garbage) - 1.0
+    out_neg = np.asarray(pool(neg, mask=mask))
+    np.testing.assert_allclose(out_neg[0, 2], neg[0, 6], rtol=1e-6)
+    assert pool.compute_output_shape((None, 12, F)) == (None, 4, F)
+    assert pool.compute_output_shape((None, 13, F)) == (None, 5, F)
+    assert MaskedMaxPooling1D.from_config(pool.get_config()).pool_size == 3
+    for bad in (0, -2, 2.5, True):
+        with pytest.raises(ValueError, match="pool_size must be a positive int"):
+            MaskedMaxPooling1D(bad)
+
+
+def test_masked_max_pooling_in_a_model_accepts_any_length():
+    inp = keras.Input(shape=(None, F))
+    model = keras.Model(inp, MaskedMaxPooling1D(4)(inp))
+    rng = np.random.RandomState(1)
+    for steps in (1, 4, 9):
+        x = rng.normal(size=(2, steps, F)).astype(np.float32)
+        out = np.asarray(model(x))
+        assert out.shape == (2, -(-steps // 4), F)
+        np.testing.assert_allclose(out[:, -1], x[:, 4 * (out.shape[1] - 1):].max(1), rtol=1e-6)
 
 
 def test_masked_conv_rejects_ambiguous_padding():
@@ -143,9 +180,17 @@ def test_fcn_rnn_structure():
     assert not any(isinstance(layer, keras.layers.Conv1D) for layer in rnn_only.layers)
 
 
+def test_pooled_fcn_model_padded_equals_unpadded(seq):
+    x, padded, _, _ = seq
+    model = _model("fcn-rnn", "last", (2,), conv_pool=3)
+    assert model.get_layer("fcn_pool").pool_size == 3
+    np.testing.assert_allclose(model.predict(padded, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_saved_model_reloads_in_safe_mode(seq, tmp_path):
     x, padded, _, _ = seq
-    model = _model("fcn-rnn", "attention", (2,))
+    model = _model("fcn-rnn", "attention", (2,), conv_pool=2)
     path = tmp_path / "m.keras"
     model.save(path)
     back = keras.saving.load_model(path, safe_mode=True)
@@ -161,6 +206,10 @@ def test_saved_model_reloads_in_safe_mode(seq, tmp_path):
         (dict(architecture="fcn-rnn", conv_filters=(4, 4), conv_kernel_sizes=(3,)),
          "equal length"),
         (dict(frontend_strides=(2,), return_sequences=True), "strided front-end"),
+        (dict(conv_pool=0), "conv_pool must be a positive int"),
+        (dict(conv_pool=2.0), "conv_pool must be a positive int"),
+        (dict(conv_pool=True), "conv_pool must be a positive int"),
+        (dict(conv_pool=2, return_sequences=True), "1 with return_sequences"),
     ],
 )
 def test_builder_bad_args(kw, match):
