@@ -486,9 +486,7 @@ def build_sequence_model(
         pooling=pooling, conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
         frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
     )
-    if isinstance(conv_pool, bool) or not isinstance(conv_pool, Integral) or conv_pool < 1 or (
-        return_sequences and conv_pool > 1
-    ):
+    if not _is_positive_int(conv_pool) or (return_sequences and conv_pool > 1):
         raise ValueError("conv_pool must be a positive int (1 with return_sequences=True); "
                          f"got {conv_pool!r}.")
 
