@@ -3,6 +3,7 @@ and the mini-batch input that feeds Keras without copying the training arrays.""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import warnings
@@ -31,6 +32,7 @@ __all__ = [
     "predict_in_groups",
     "resolve_length_buckets",
     "resolve_validation_fraction",
+    "row_keys",
     "training_callbacks",
     "validation_split_or_none",
 ]
@@ -682,6 +684,19 @@ def training_callbacks(
     return callbacks
 
 
+def row_keys(X: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's bytes: the key of the canonical predict order.
+
+    Rows with the same values get the same key; any other two rows get the same
+    key with probability about ``2**-64``.
+    """
+    flat = np.ascontiguousarray(X).reshape(len(X), -1)
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")
+         for row in flat),
+        dtype=np.uint64, count=len(flat))
+
+
 def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
                       lengths: np.ndarray | None = None,
                       n_buckets: int | None = None) -> np.ndarray:
@@ -698,31 +713,46 @@ def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
     ``n_buckets`` input shapes, not one per distinct length, and little
     padding. Outputs come back in the rows' order; per-step outputs are
     zero beyond a bucket's length (padding, which callers drop).
+
+    The rows go through the network in a canonical order (by length, then by
+    :func:`row_keys`), never in the order given: a float32 kernel's result for
+    a row can change in the last bit with its position in the batch, and this
+    way the outputs for a row do not depend on the order of the rows around it
+    (``predict(X)[idx]`` equals ``predict(X[idx])`` bit for bit).
     """
-    if lengths is not None and n_buckets is not None and len(X) > 0:
-        order = np.argsort(lengths, kind="stable")
-        buckets = np.array_split(order, max(1, min(int(n_buckets), len(X))))
-        return predict_in_groups(model, X, chunk, np.asarray(lengths), buckets)
-    if len(X) <= chunk:
+    if len(X) == 0:
         return np.asarray(model.predict_on_batch(X))
-    return np.concatenate(
-        [np.asarray(model.predict_on_batch(X[i : i + chunk])) for i in range(0, len(X), chunk)]
-    )
+    keys = row_keys(X)
+    if lengths is not None and n_buckets is not None:
+        lengths = np.asarray(lengths)
+        order = np.lexsort((keys, lengths))
+        groups = np.array_split(order, max(1, min(int(n_buckets), len(X))))
+    else:
+        lengths = np.full(len(X), X.shape[1])
+        groups = [np.arange(len(X))]
+    return predict_in_groups(model, X, chunk, lengths, groups, keys=keys)
 
 
 def predict_in_groups(model: keras.Model, X: np.ndarray, chunk: int, lengths: np.ndarray,
-                      groups: Sequence[np.ndarray]) -> np.ndarray:
+                      groups: Sequence[np.ndarray], *,
+                      keys: np.ndarray | None = None) -> np.ndarray:
     """Network outputs for padded ``X``, one forward pass per group of rows (in chunks).
 
     Each group of row indices is run cut to its longest row
-    (``X[rows, :max(lengths[rows])]``), so there is one input shape per group.
-    Outputs come back in the rows' order; per-step outputs are zero beyond a
-    group's length (padding, which callers drop).
+    (``X[rows, :max(lengths[rows])]``), so there is one input shape per group;
+    within a group the rows are run in the order of their :func:`row_keys`
+    (``keys``, computed when not given), so a row's output does not depend on
+    the order of the rows given. Outputs come back in the rows' order;
+    per-step outputs are zero beyond a group's length (padding, which callers
+    drop).
     """
+    if keys is None:
+        keys = row_keys(X)
     out = None
     for rows in groups:
         if len(rows) == 0:
             continue
+        rows = np.asarray(rows)[np.argsort(keys[rows], kind="stable")]
         steps = int(lengths[rows].max())
         for start in range(0, len(rows), chunk):
             part_rows = rows[start : start + chunk]
