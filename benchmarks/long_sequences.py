@@ -26,6 +26,9 @@ Configurations (everything else default, ``class_weight="balanced"``,
 - ``buckets+auto``: the defaults (``length_buckets="auto",
   frontend_strides="auto"``: the recurrent front-end and, on series longer than
   512 steps, the convolutional branch max-pooled after its first block).
+- ``buckets+auto-conv128``: the defaults with the convolutional branch pooled to
+  at most 128 steps instead of 256 (``AUTO_CONV_STEPS`` set for the fit): a
+  candidate rule, measured and not adopted.
 
 ``--configs`` picks some; ``--epochs NAME=auto`` trains with the default step
 budget (``epochs="auto"``, what a default fit does).
@@ -55,7 +58,7 @@ import numpy as np
 from _timing import machine
 from sklearn.metrics import balanced_accuracy_score
 
-from skimbal import WeightedSequenceClassifier
+from skimbal import WeightedSequenceClassifier, architectures
 from skimbal.architectures import resolve_frontend_strides
 
 EPOCH_TIMES: list[float] = []
@@ -65,6 +68,9 @@ CONFIGS = {
     "buckets": dict(length_buckets="auto", frontend_strides=()),
     "buckets+rnn-frontend": dict(length_buckets="auto", frontend_strides="rnn"),
     "buckets+auto": dict(length_buckets="auto", frontend_strides="auto"),
+    # a candidate rule, not adopted: the FCN branch pooled to at most 128 steps
+    "buckets+auto-conv128": dict(length_buckets="auto", frontend_strides="auto",
+                                 conv_steps=128),
 }
 
 
@@ -120,6 +126,7 @@ def one_run(data, config: str, epochs: int | str, seed: int) -> dict:
     X_tr, y_tr, X_te, y_te = data
     EPOCH_TIMES.clear()
     params = dict(CONFIGS[config])
+    conv_steps = params.pop("conv_steps", architectures.AUTO_CONV_STEPS)
     if params["frontend_strides"] == "rnn":  # what "auto" gives the recurrent branch
         lengths = [len(x) for x in X_tr]
         params["frontend_strides"] = resolve_frontend_strides("auto", max(lengths), min(lengths))
@@ -128,14 +135,19 @@ def one_run(data, config: str, epochs: int | str, seed: int) -> dict:
         class_weight="balanced", random_state=seed, callbacks=[EpochTimer()],
         **fixed, **params,
     )
-    t0 = time.perf_counter()
-    clf.fit(X_tr, y_tr)
-    fit_s = time.perf_counter() - t0
+    default_steps = architectures.AUTO_CONV_STEPS
+    architectures.AUTO_CONV_STEPS = conv_steps  # what resolve_conv_pool reads
+    try:
+        t0 = time.perf_counter()
+        clf.fit(X_tr, y_tr)
+        fit_s = time.perf_counter() - t0
+    finally:
+        architectures.AUTO_CONV_STEPS = default_steps
     ba = balanced_accuracy_score(y_te, clf.predict(X_te))
     return dict(config=config, seed=seed, epoch_s=statistics.median(EPOCH_TIMES[1:]),
                 first_epoch_s=EPOCH_TIMES[0], fit_s=fit_s, balanced_accuracy=ba,
                 epochs=len(EPOCH_TIMES), frontend_strides=list(clf._frontend_strides),
-                conv_pool=clf._conv_pool)
+                conv_pool=clf._conv_pool, conv_steps=conv_steps)
 
 
 def main() -> None:
