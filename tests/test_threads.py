@@ -34,25 +34,41 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _child_threads(mode: str, **env: str) -> list[int]:
-    full_env = {k: v for k, v in os.environ.items()
-                if k not in ("OMP_NUM_THREADS", "SKIMBAL_NUM_THREADS")}
-    full_env.update(env)
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode], env=full_env,
-                         capture_output=True, text=True, check=True, timeout=300)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def _children_threads(*cases: tuple[str, dict[str, str]]) -> list[list[int]]:
+    """The pool sizes each ``(mode, env)`` child reports; the children (each a
+    fresh process, as TensorFlow fixes its pools at start) run at the same time."""
+    procs = []
+    for mode, env in cases:
+        full_env = {k: v for k, v in os.environ.items()
+                    if k not in ("OMP_NUM_THREADS", "SKIMBAL_NUM_THREADS")}
+        full_env.update(env)
+        procs.append(subprocess.Popen([sys.executable, "-c", _CHILD, mode], env=full_env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True))
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
 
 
 @pytest.mark.slow
 def test_environment_sizes_tensorflow_pools():
+    env_omp, env_both, explicit, nothing = _children_threads(
+        ("env", {"OMP_NUM_THREADS": "1"}),
+        ("env", {"OMP_NUM_THREADS": "1", "SKIMBAL_NUM_THREADS": "3"}),
+        ("explicit", {"OMP_NUM_THREADS": "1"}),
+        ("env", {}),
+    )
     # joblib's loky workers get OMP_NUM_THREADS=cpu_count // n_jobs
-    assert _child_threads("env", OMP_NUM_THREADS="1") == [1, 1]
+    assert env_omp == [1, 1]
     # SKIMBAL_NUM_THREADS takes precedence over OMP_NUM_THREADS
-    assert _child_threads("env", OMP_NUM_THREADS="1", SKIMBAL_NUM_THREADS="3") == [3, 1]
+    assert env_both == [3, 1]
     # an explicit call wins over the environment
-    assert _child_threads("explicit", OMP_NUM_THREADS="1") == [2, 1]
+    assert explicit == [2, 1]
     # nothing set: TensorFlow's default (0 = all cores) is left alone
-    assert _child_threads("env") == [0, 0]
+    assert nothing == [0, 0]
 
 
 def test_set_num_threads_after_start_warns(binary_data, fast_params):
