@@ -339,8 +339,9 @@ def test_grid_search_sampler_param_and_class_weight(seq_data, monkeypatch):
     monkeypatch.setattr(WeightedSequenceClassifier, "fit", spy)
     pipe = Pipeline([
         ("sequencesampler", SequenceSampler(SMOTE(random_state=0))),
+        # a recurrent-only network: the test is about what reaches fit, not the network
         ("clf", WeightedSequenceClassifier(units=2, epochs=1, batch_size=64,
-                                           random_state=0)),
+                                           architecture="rnn", random_state=0)),
     ])
     grid = {
         "sequencesampler__sampler__k_neighbors": [2, 3],
