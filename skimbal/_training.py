@@ -688,13 +688,13 @@ def row_keys(X: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each row's bytes: the key of the canonical predict order.
 
     Rows with the same values get the same key; any other two rows get the same
-    key with probability about ``2**-64``.
+    key with probability about ``2**-64``. ``tobytes`` copies one row at a
+    time (in C order), so a non-contiguous ``X`` is never copied whole.
     """
-    flat = np.ascontiguousarray(X).reshape(len(X), -1)
     return np.fromiter(
         (int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")
-         for row in flat),
-        dtype=np.uint64, count=len(flat))
+         for row in X),
+        dtype=np.uint64, count=len(X))
 
 
 def predict_in_chunks(model: keras.Model, X: np.ndarray, chunk: int, *,
