@@ -26,9 +26,12 @@ from ._thresholds import check_threshold, f1_optimal_thresholds
 from ._training import (
     AUTO_LENGTH_BUCKETS,
     ArrayBatches,
+    CosineDecay,
     DeferredClassWeights,
+    PassHistory,
     check_length_buckets,
     deferred_start_epoch,
+    passes_per_round,
     plan_training,
     predict_in_chunks,
     predict_in_groups,
@@ -792,10 +795,16 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         (no class weights) and :class:`DeferredClassWeights` switches the class
         weights on.
         """
+        has_validation = train_idx is not None
+        # a Keras epoch per pass only where something acts after every pass
+        per_pass = (has_validation or self.early_stopping is True
+                    or self.lr_schedule == "plateau")
         plan = plan_training(len(X) if train_idx is None else len(train_idx),
-                             self.batch_size, self.epochs)
+                             self.batch_size, self.epochs, per_pass=per_pass)
         start_epoch = deferred_start_epoch(self.class_weight_start, plan.epochs)
         deferred = start_epoch > 0 and unweighted_sw is not None
+        plan = plan._replace(passes_per_round=passes_per_round(
+            plan.epochs, per_pass=per_pass, start_epoch=start_epoch if deferred else 0))
         arrays = (X, y_keras, unweighted_sw if deferred else sw)
         n_buckets = resolve_length_buckets(
             self.length_buckets,
@@ -808,14 +817,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "lengths": lengths, "n_buckets": n_buckets,
                 "time_axis": (True, per_timestep, per_timestep and np.ndim(sw) >= 2),
             }
-        # seeded: one random order kept for all epochs, as Keras' NumPy path does
-        # under scikeras' fixed TensorFlow seed (see ArrayBatches); unseeded: a
-        # new order each epoch, as Keras does without a seed
+        # a new order every pass, from a generator seeded by random_state
         train = ArrayBatches(
             arrays, train_idx, plan.batch_size,
             shuffle=bool(getattr(self, "fit__shuffle", True)),
-            reshuffle=self._random_state is None, seed=self._random_state,
-            balance=balance, **bucketing,
+            seed=self._random_state, balance=balance, passes=plan.passes_per_round,
+            **bucketing,
         )
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles
@@ -823,7 +830,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # both ArrayBatches stay referenced here while Keras iterates their
         # datasets (which hold them only weakly)
         val = None
-        if train_idx is not None:
+        if has_validation:
             val = ArrayBatches(arrays, val_idx, plan.batch_size, shuffle=False, **bucketing)
             fit_kwargs["validation_data"] = val.dataset()
         drw = []
@@ -833,25 +840,27 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             in_batches = unweighted_sw is not sw
             loss = self.model_.loss
             drw = [DeferredClassWeights(
-                start_epoch, batches=([train] if val is None else [train, val])
-                if in_batches else (), weighted=sw,
+                start_epoch // plan.passes_per_round,
+                batches=([train] if val is None else [train, val]) if in_batches else (),
+                weighted=sw,
                 loss=None if in_batches or not isinstance(loss, WeightedBinaryCrossentropy)
                 else loss,
             )]
+        callbacks = training_callbacks(
+            has_validation=has_validation,
+            early_stopping=self.early_stopping,
+            patience=self.patience,
+            lr_schedule=self.lr_schedule,
+            total_steps=plan.epochs * len(train),
+            start_from_epoch=start_epoch if deferred else 0,
+        )
+        schedule = next((c for c in callbacks if isinstance(c, CosineDecay)), None)
         self._fit_callbacks = [
-            *self._fit_callbacks,
-            *drw,
-            *training_callbacks(
-                has_validation=train_idx is not None,
-                early_stopping=self.early_stopping,
-                patience=self.patience,
-                lr_schedule=self.lr_schedule,
-                epochs=plan.epochs,
-                start_from_epoch=start_epoch if deferred else 0,
-            ),
+            *self._fit_callbacks, *drw, *callbacks,
+            PassHistory(len(train), plan.passes_per_round, schedule),
         ]
         self._fit_keras_model(
-            train.dataset(), None, sample_weight=None, warm_start=False, epochs=plan.epochs,
+            train.dataset(), None, sample_weight=None, warm_start=False, epochs=plan.rounds,
             initial_epoch=0, **fit_kwargs,
         )
 
