@@ -344,10 +344,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     metrics : list or None, default=None
         Extra Keras metrics to track in ``history_``.
     epochs : int or "auto", default="auto"
-        Training epochs (an upper bound when early stopping is on).
-        ``"auto"``: enough epochs for about 1,500 gradient steps
-        (``ceil(1500 / steps_per_epoch)``), and at least 10: a budget in
-        steps, so that 20 sequences get as many updates as 2,000.
+        Training epochs, i.e. passes over the training data (an upper bound
+        when early stopping is on); every pass draws a new order of the
+        sequences (seeded by ``random_state``). ``"auto"``: enough passes
+        for about 1,500 gradient steps (``ceil(1500 / steps_per_epoch)``,
+        rounded up to at most 5 % more so that they split into 10-20 equal
+        rounds, see Notes), and at least 10: a budget in steps, so that 20
+        sequences get as many updates as 2,000.
     batch_size : int or "auto", default="auto"
         Mini-batch size for training. ``"auto"``: ``n_train // 10`` clipped
         to [4, 32] (``n_train``: sequences trained on, after the validation
@@ -377,12 +380,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Epochs without improvement before early stopping.
     lr_schedule : {"cosine", "plateau"} or None, default="cosine"
         ``"cosine"``: cosine decay from ``learning_rate`` to 1 % of it over
-        the epochs of the fit (per epoch; needs no monitored signal).
+        the gradient steps of the fit (set before every step; needs no
+        monitored signal).
         ``"plateau"``: ``ReduceLROnPlateau`` on the monitored loss, halving
         the learning rate after ``max(1, patience // 3)`` epochs without
         improvement (down to ``1e-5``). ``None``: constant learning rate.
     callbacks : list of keras callbacks or None, default=None
-        Extra callbacks for ``Model.fit``.
+        Extra callbacks for ``Model.fit``. Their ``on_epoch_*`` methods run
+        once per Keras epoch, which is one pass over the data whenever
+        something acts after every pass (a validation split, early
+        stopping, ``lr_schedule="plateau"``) and otherwise a round of
+        several passes (see Notes); ``on_train_batch_*`` run every step.
     verbose : int, default=0
         Keras verbosity.
     random_state : int, RandomState or None, default=None
@@ -521,10 +529,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     model_ : keras.Model
         The trained network.
     history_ : dict
-        Per-epoch training history (``loss``, ``val_loss``, ...).
+        Training history, one entry per pass over the data (``loss``: the
+        mean training loss of that pass, ``learning_rate``: the rate of its
+        last step, ``val_*`` with a validation split), also when a Keras
+        epoch spans several passes.
 
     Notes
     -----
+    Training loop: a Keras epoch has a fixed cost (tens of milliseconds on a
+    CPU: iterator, callbacks, logs) that small training sets, trained for
+    hundreds of short passes, would pay hundreds of times. Unless something
+    must act after every pass (a validation split, early stopping,
+    ``lr_schedule="plateau"``), one Keras epoch (a *round*) therefore spans
+    several passes: the largest divisor of ``epochs`` that leaves at least
+    10 rounds (and puts the ``class_weight_start`` switch on a round
+    boundary). Each pass still draws its own order; ``history_`` still has
+    one entry per pass. See ``docs/performance.md``.
+
     What ``predict_proba`` estimates and what ``predict`` decides, per
     training method (``pi``: training frequencies ``class_prior_``; "balanced"
     means a decision as if every class were equally frequent):

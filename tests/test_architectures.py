@@ -46,7 +46,9 @@ def test_small_default_fit_trains_on_everything_with_cosine_decay(binary_data, f
     assert not _callbacks(fit_spy, keras.callbacks.EarlyStopping)
     assert len(fit_spy["x"]) == len(X) and fit_spy["dataset"].batch_size == 20
     lr = np.asarray(clf.history_["learning_rate"])
-    expected = 0.01 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * np.arange(4) / 4)))
+    # per gradient step (10 per pass, 40 in all); history_ records each pass's last
+    last_steps = np.arange(1, 5) * 10 - 1
+    expected = 0.01 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * last_steps / 40)))
     np.testing.assert_allclose(lr, expected, rtol=1e-5)
 
 
