@@ -541,10 +541,11 @@ def build_sequence_model(
     papers' univariate variant, the recurrent branch reads the sequence in
     time order (no "dimension shuffle"), which keeps masking and variable
     lengths meaningful. ``architecture="lite-rnn"`` puts a LITE branch
-    (Ismail-Fawaz et al., 2023; about a seventh of the FCN branch's
-    multiply-adds) in place of the FCN branch, ``"lite"`` is the LITE branch
-    alone: parallel bias-free convolutions of ``k``, ``k // 2``, ``k // 4``
-    steps (``lite_filters`` each, concatenated) -> BatchNorm -> ReLU, then two
+    (Ismail-Fawaz et al., 2023; about an eighth of the FCN branch's
+    multiply-adds, though not faster on a CPU: see ``docs/architectures.md``)
+    in place of the FCN branch, ``"lite"`` is the LITE branch alone:
+    parallel bias-free convolutions of ``k``, ``k // 2``, ``k // 4`` steps
+    (``lite_filters`` each, concatenated) -> BatchNorm -> ReLU, then two
     depthwise-separable convolutions (``lite_filters``; kernels ``k // 2`` and
     ``k // 4``, dilations 2 and 4) -> BatchNorm -> ReLU, then global average
     pooling over the valid steps. LITE's hand-crafted fixed filters,
