@@ -437,3 +437,22 @@ def test_ensemble_trains_and_reloads_in_safe_mode(seq, tmp_path):
                                rtol=1e-6)
     np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(padded, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_seeded_ensemble_is_reproducible_and_its_members_differ(seq):
+    # the classifier rebuilds the network from its config with every initializer seeded
+    from skimbal._seeding import seed_model
+
+    _, padded, _, _ = seq
+
+    def seeded(seed):
+        model = _model("lite-rnn", "last", (), n_members=3, mask_padding=False)
+        return seed_model(model, seed)
+
+    a, b, c = seeded(7), seeded(7), seeded(8)
+    assert [la.name for la in a.layers] == [la.name for la in b.layers]
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    assert not np.allclose(a.predict(padded, verbose=0), c.predict(padded, verbose=0))
+    k0, k1 = (a.get_layer(f"member{m}_lite_conv_0").get_weights()[0] for m in (0, 1))
+    assert not np.allclose(k0, k1)
