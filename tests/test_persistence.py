@@ -165,8 +165,13 @@ def test_code_parameters_refused_or_dropped(binary_data, tmp_path):
     with pytest.raises(TypeError, match="cannot save parameter.*model"):
         clf.save(tmp_path / "strict.skimbal")
     path = clf.save(tmp_path / "loose.skimbal", strict=False)
+    # a network from a user model function is not on skimbal's allow-list: opt in
+    with pytest.warns(UserWarning), pytest.raises(
+        ValueError, match=r"user model function.*skimbal.load\(path, allow_user_model=True\)"
+    ):
+        skimbal.load(path)
     with pytest.warns(UserWarning, match="model were not saved"):
-        back = skimbal.load(path)
+        back = skimbal.load(path, allow_user_model=True)
     assert back.model is None
     np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
 
