@@ -534,21 +534,20 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             raw_meta = _read_member(zf, META_NAME, MAX_META_BYTES, path, META_NAME)
             meta = _parse_meta(raw_meta, path)
             if meta["schema_version"] == SCHEMA_VERSION:
+                kind = (f"{META_NAME} declares schema_version {SCHEMA_VERSION}: a classifier "
+                        f"file, which holds only {META_NAME} and {MODEL_NAME}")
                 if MODEL_NAME not in names:
-                    raise ValueError(
-                        f"{path} is not a skimbal model file (no {META_NAME} and {MODEL_NAME})."
-                    )
+                    raise ValueError(f"{path}: {kind}, but it has no member {MODEL_NAME} "
+                                     f"(members: {sorted(names)}).")
                 models = [MODEL_NAME]
-                holds = f"only {META_NAME} and {MODEL_NAME}"
             else:
+                kind = (f"{META_NAME} declares schema_version {OBJECT_SCHEMA_VERSION}: a "
+                        f"pipeline (object) file, which holds only {META_NAME} and "
+                        "model-<i>.keras networks")
                 models = sorted(n for n in set(names) if _MODEL_MEMBER.fullmatch(n))
-                holds = f"only {META_NAME} and model-<i>.keras networks"
             extra = sorted(set(names) - {META_NAME, *models})
             if extra or len(names) != len(models) + 1:
-                raise ValueError(
-                    f"{path}: unexpected member(s) in this skimbal model file: "
-                    f"{extra or names}; a skimbal file holds {holds}."
-                )
+                raise ValueError(f"{path}: unexpected member(s) {extra or names}: {kind}.")
             if len(models) > MAX_MODELS:
                 raise ValueError(f"{path} holds {len(models)} networks; skimbal reads at "
                                  f"most MAX_MODELS={MAX_MODELS}.")
