@@ -384,7 +384,8 @@ _COMPILE_KEYS = {"optimizer": None, "loss": None, "metrics": None, "weighted_met
 
 
 def check_compile_config(compile_config: Any, check_names: Callable[[Any, Any, Any], None],
-                         *, strict: bool = True) -> None:
+                         *, strict: bool = True,
+                         is_registered: Callable[[str], bool] | None = None) -> None:
     """Check ``compile_config`` entries with the rules ``fit`` uses for names.
 
     Parameters
@@ -404,6 +405,11 @@ def check_compile_config(compile_config: Any, check_names: Callable[[Any, Any, A
         their config, and the other keys must have their types. With
         ``False`` (networks from a user model function) only the names are
         checked.
+    is_registered : callable, optional
+        ``is_registered(name)``: whether a Keras serializable is registered
+        under ``name`` in this process. Such an object (a custom metric or loss
+        the user registered, which ``fit`` also accepts) passes with plain data
+        in its config; without the callable none does.
 
     Raises
     ------
@@ -433,13 +439,16 @@ def check_compile_config(compile_config: Any, check_names: Callable[[Any, Any, A
                 raise ValueError(f"compile_config {key!r} must be a list of metrics; got "
                                  f"{_short(value)} (refused before Keras read it).")
             for i, entry in enumerate(value):
-                _check_entry(entry, key, f"compile_config {key}[{i}]", check_names, strict)
+                _check_entry(entry, key, f"compile_config {key}[{i}]", check_names, strict,
+                             is_registered)
         elif value is not None or key == "optimizer":
-            _check_entry(value, key, f"compile_config {key!r}", check_names, strict)
+            _check_entry(value, key, f"compile_config {key!r}", check_names, strict,
+                         is_registered)
 
 
 def check_compile_params(optimizer: Any, loss: Any, metrics: Any,
-                         check_names: Callable[[Any, Any, Any], None]) -> None:
+                         check_names: Callable[[Any, Any, Any], None],
+                         is_registered: Callable[[str], bool] | None = None) -> None:
     """Check the classifier's ``optimizer`` / ``loss`` / ``metrics`` parameters of a file.
 
     Names go through ``check_names`` (as in ``fit``); a parameter that is not a
@@ -457,17 +466,18 @@ def check_compile_params(optimizer: Any, loss: Any, metrics: Any,
     """
     for slot, value in (("optimizer", optimizer), ("loss", loss)):
         if value is not None:
-            _check_entry(value, slot, f"parameter {slot}", check_names, True)
+            _check_entry(value, slot, f"parameter {slot}", check_names, True, is_registered)
     if metrics is not None:
         if not isinstance(metrics, list | tuple):
             raise ValueError(f"parameter metrics must be a list of metric names; got "
                              f"{_short(metrics)}.")
         for i, entry in enumerate(metrics):
-            _check_entry(entry, "metrics", f"parameter metrics[{i}]", check_names, True)
+            _check_entry(entry, "metrics", f"parameter metrics[{i}]", check_names, True,
+                         is_registered)
 
 
 def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, Any, Any], None],
-                 strict: bool) -> None:
+                 strict: bool, is_registered: Callable[[str], bool] | None = None) -> None:
     def names(name: str) -> None:
         args = {"optimizer": None, "loss": None, "metrics": None}
         args["metrics" if slot == "weighted_metrics" else slot] = (
@@ -495,13 +505,17 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
     module, registered = entry.get("module"), entry.get("registered_name")
     skimbal_loss = slot == "loss" and module in _SKIMBAL_LOSS_MODULES and isinstance(
         registered, str) and cls in SKIMBAL_LOSSES.get(registered, ())
-    if strict and not skimbal_loss:
+    user_registered = (isinstance(registered, str) and not registered.startswith("skimbal>")
+                       and module not in (_SLOT_MODULE[slot], "builtins")
+                       and is_registered is not None and is_registered(registered))
+    if strict and not skimbal_loss and not user_registered:
         if module != _SLOT_MODULE[slot] or registered is not None:
             raise ValueError(
                 f"{where} is {module}.{cls} (registered as {registered!r}); skimbal compiles "
                 f"its networks only with objects from {_SLOT_MODULE[slot]}"
-                + (" and skimbal's own losses" if slot == "loss" else "")
-                + " (refused before Keras read it).")
+                + (", skimbal's own losses" if slot == "loss" else "")
+                + " and Keras serializables registered in this process (refused before "
+                "Keras read it).")
     if strict:
         config = entry.get("config")
         if not isinstance(config, dict) or not all(
@@ -509,5 +523,5 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
         ):
             raise ValueError(f"{where} ({cls}) holds a config that is not plain data "
                              "(refused before Keras read it).")
-    if not skimbal_loss and (module or "").split(".")[0] == "keras":
+    if not skimbal_loss and not user_registered and (module or "").split(".")[0] == "keras":
         names(cls)

@@ -1024,7 +1024,8 @@ def _check_networks(meta: dict[str, Any], members: dict[str, bytes], path: Path,
     for member, user_model, params in _network_members(meta):
         p = {k: _from_json(params.get(k)) for k in ("optimizer", "loss", "metrics")}
         try:  # what fit would hand Keras, checked now rather than at the next fit
-            check_compile_params(p["optimizer"], p["loss"], p["metrics"], check_compile_names)
+            check_compile_params(p["optimizer"], p["loss"], p["metrics"], check_compile_names,
+                                 _is_registered)
         except ValueError as exc:
             raise ValueError(f"{path}: {META_NAME} holds an invalid parameter: {exc}") from None
         where = f"{path}: member {member}/config.json"
@@ -1039,7 +1040,7 @@ def _check_networks(meta: dict[str, Any], members: dict[str, bytes], path: Path,
         config = _network_config(members[member], path, member)
         try:
             check_compile_config(config.get("compile_config"), check_compile_names,
-                                 strict=not user_model)
+                                 strict=not user_model, is_registered=_is_registered)
             if not user_model:
                 check_model_config(config)
         except ValueError as exc:

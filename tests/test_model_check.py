@@ -173,13 +173,16 @@ def _layer(config, name):
             registered_name="skimbal>FusedLSTM"),
          "compile_config 'optimizer' is keras.optimizers.Adam .registered as "
          "'skimbal>FusedLSTM'.; skimbal compiles its networks only with"),
+        (lambda c: c["compile_config"]["optimizer"].update(
+            module="mine", registered_name="skimbal>FusedLSTM"),
+         "compile_config 'optimizer' is mine.Adam .registered as 'skimbal>FusedLSTM'.; "),
         (lambda c: c["compile_config"]["optimizer"]["config"].update(learning_rate={
             "module": "keras.optimizers.schedules", "class_name": "ExponentialDecay",
             "config": {}, "registered_name": None}), "holds a config that is not plain data"),
     ],
     ids=["string-lookup-path", "integer-lookup", "unknown-key", "wrong-type", "activation",
          "initializer-class", "module", "node-kwarg", "sequential", "metric-name",
-         "loss-name", "optimizer-class", "optimizer-registered",
+         "loss-name", "optimizer-class", "optimizer-registered", "optimizer-skimbal-layer",
          "optimizer-schedule"],
 )
 def test_tampered_network_refused_before_keras(saved, tmp_path, no_keras_load, edit, match):
@@ -291,3 +294,16 @@ def test_pipeline_networks_are_checked(saved, tmp_path, no_keras_load):
             zout.writestr(item.filename, tamper(item.filename, zin.read(item)))
     with pytest.raises(ValueError, match=r"model-0.keras/config.json.*StringLookup"):
         skimbal.load(bad)
+
+
+@keras.saving.register_keras_serializable(package="skimbal_tests")
+class CountingMSE(keras.metrics.MeanSquaredError):
+    """A user's own registered metric: fit accepts it, so load does too."""
+
+
+def test_registered_user_metric_on_a_skimbal_network_loads(binary_data, tmp_path):
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(metrics=[CountingMSE(name="cm")],
+                                     **{**FAST, "epochs": 1}).fit(X, y)
+    back = skimbal.load(clf.save(tmp_path / "m.skimbal", strict=False))
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
