@@ -24,14 +24,24 @@ _LAZY = {
     "from_channels_first": "skimbal._sequences",
 }
 
+#: Public submodules, imported on first attribute access (``skimbal.pipeline.make_pipeline``
+#: after a plain ``import skimbal``), so that ``import skimbal`` stays cheap.
+_SUBMODULES = frozenset({
+    "architectures", "classifier", "cli", "datasets", "fused", "layers", "losses", "masking",
+    "metrics", "model_selection", "persistence", "pipeline", "preprocessing", "priors",
+    "sampling", "targets", "weights",
+})
+
 __all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'skimbal' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted({*__all__, *_SUBMODULES})

@@ -90,11 +90,7 @@ def check_sequences(
     if arr.dtype.kind == "O" and arr.ndim == 1 and all(
         isinstance(v, (np.ndarray, list, tuple)) for v in arr[:100]
     ):
-        raise TypeError(
-            f"{name} is an object array of {len(arr)} sequences (ragged); pass "
-            "variable-length sequences as a list of (T_i, n_features) float arrays, "
-            f"e.g. list({name})."
-        )
+        raise TypeError(_object_array_message(arr, name))
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}.")
     if arr.ndim != 3:
@@ -112,6 +108,33 @@ def check_sequences(
         raise ValueError(f"{name} has an empty axis: shape {arr.shape}.")
     _check_n_features(arr.shape[2], n_features, name, fitted_by)
     return to_finite_float(arr, dtype, name)
+
+
+def _object_array_message(arr: np.ndarray, name: str) -> str:
+    """What an object array of sequences is (equal-shaped or ragged), and what to pass."""
+    try:
+        shapes = {np.shape(v) for v in arr}
+    except ValueError:  # an entry that is itself ragged
+        shapes = set()
+    if len(shapes) == 1:
+        (shape,) = shapes
+        if len(shape) == 2:
+            return (
+                f"{name} is an object array of {len(arr)} sequences that all have shape "
+                f"{shape} (equal length, not ragged); pass them as one 3-D float array of "
+                f"shape {(len(arr), *shape)}, e.g. np.stack({name}), or as a list, "
+                f"list({name})."
+            )
+        return (
+            f"{name} is an object array of {len(arr)} entries that all have shape {shape}; "
+            "expected sequences of shape (n_timesteps, n_features): pass a 3-D float array "
+            "(n_samples, n_timesteps, n_features) or a list of (T_i, n_features) arrays."
+        )
+    return (
+        f"{name} is an object array of {len(arr)} sequences of different shapes (ragged); "
+        "pass variable-length sequences as a list of (T_i, n_features) float arrays, "
+        f"e.g. list({name})."
+    )
 
 
 def to_finite_float(arr: np.ndarray, dtype: Any, name: str) -> np.ndarray:

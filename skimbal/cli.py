@@ -254,8 +254,13 @@ def _user_data(path: Path) -> Dataset:
     from ._validation import check_sequences
     from .targets import TargetEncoder
 
-    if not path.is_file():
+    if path.is_dir():
+        raise CLIError(f"--data {path}: is a directory; expected a .npz file written by "
+                       "numpy.savez(path, X=X, y=y[, lengths=lengths])")
+    if not path.exists():
         raise CLIError(f"--data {path}: no such file")
+    if not path.is_file():
+        raise CLIError(f"--data {path}: not a regular file; expected a .npz file")
     if not zipfile.is_zipfile(path):
         raise CLIError(
             f"--data {path}: not a readable .npz file (expected an archive written by "

@@ -534,21 +534,20 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             raw_meta = _read_member(zf, META_NAME, MAX_META_BYTES, path, META_NAME)
             meta = _parse_meta(raw_meta, path)
             if meta["schema_version"] == SCHEMA_VERSION:
+                kind = (f"{META_NAME} declares schema_version {SCHEMA_VERSION}: a classifier "
+                        f"file, which holds only {META_NAME} and {MODEL_NAME}")
                 if MODEL_NAME not in names:
-                    raise ValueError(
-                        f"{path} is not a skimbal model file (no {META_NAME} and {MODEL_NAME})."
-                    )
+                    raise ValueError(f"{path}: {kind}, but it has no member {MODEL_NAME} "
+                                     f"(members: {sorted(names)}).")
                 models = [MODEL_NAME]
-                holds = f"only {META_NAME} and {MODEL_NAME}"
             else:
+                kind = (f"{META_NAME} declares schema_version {OBJECT_SCHEMA_VERSION}: a "
+                        f"pipeline (object) file, which holds only {META_NAME} and "
+                        "model-<i>.keras networks")
                 models = sorted(n for n in set(names) if _MODEL_MEMBER.fullmatch(n))
-                holds = f"only {META_NAME} and model-<i>.keras networks"
             extra = sorted(set(names) - {META_NAME, *models})
             if extra or len(names) != len(models) + 1:
-                raise ValueError(
-                    f"{path}: unexpected member(s) in this skimbal model file: "
-                    f"{extra or names}; a skimbal file holds {holds}."
-                )
+                raise ValueError(f"{path}: unexpected member(s) {extra or names}: {kind}.")
             if len(models) > MAX_MODELS:
                 raise ValueError(f"{path} holds {len(models)} networks; skimbal reads at "
                                  f"most MAX_MODELS={MAX_MODELS}.")
@@ -948,7 +947,7 @@ def _check_loaded_model(model: Any, fitted: dict[str, Any], path: Path) -> str:
                          f"'classes_' / 'target_type_': {exc}") from None
 
 
-def load(path: PathLike) -> Any:
+def load(path: PathLike, *, allow_user_model: bool = False) -> Any:
     """Load an estimator or pipeline written by :func:`save` / ``WeightedSequenceClassifier.save``.
 
     Everything in the file is checked **before** Keras reads the network: the
@@ -965,6 +964,13 @@ def load(path: PathLike) -> Any:
     Parameters
     ----------
     path : str or path-like
+    allow_user_model : bool, default=False
+        Load networks that a user model function (``model=``) built. skimbal
+        checks the networks its own builders make against an allow-list of
+        their layers and config keys before Keras reads them; a network from
+        a user function cannot be checked that way, so such a file is refused
+        unless you trust it and pass ``True`` (Keras' ``safe_mode`` then is the
+        only check of its layers; see ``docs/saving.md``).
 
     Returns
     -------
@@ -993,6 +999,7 @@ def load(path: PathLike) -> Any:
             raise ValueError(f"{path}: unknown estimator {name!r}; expected one of "
                              f"{list(ESTIMATORS)}.")
         est, fitted = _prepare_classifier(meta, members[MODEL_NAME], path)
+        _check_networks(meta, members, path, allow_user_model)  # allow-list, before Keras
         _finish_classifier(est, fitted, members[MODEL_NAME], path)
         return est
     pending: list = []
@@ -1001,9 +1008,74 @@ def load(path: PathLike) -> Any:
     if unused:
         raise ValueError(f"{path}: member(s) {unused} are not used by any classifier in "
                          f"{META_NAME}.")
+    _check_networks(meta, members, path, allow_user_model)  # allow-list, before Keras
     for member, est, fitted, where in pending:  # Keras reads networks only once all is checked
         _finish_classifier(est, fitted, members[member], where)
     return obj
+
+
+# ------------------------- network allow-list before Keras reads it (issue 30)
+def _check_networks(meta: dict[str, Any], members: dict[str, bytes], path: Path,
+                    allow_user_model: bool) -> None:
+    """Check every network's config.json (skimbal._model_check) before Keras reads any."""
+    from ._model_check import check_compile_config, check_compile_params, check_model_config
+    from .classifier import check_compile_names
+
+    for member, user_model, params in _network_members(meta):
+        p = {k: _from_json(params.get(k)) for k in ("optimizer", "loss", "metrics")}
+        try:  # what fit would hand Keras, checked now rather than at the next fit
+            check_compile_params(p["optimizer"], p["loss"], p["metrics"], check_compile_names,
+                                 _is_registered)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {META_NAME} holds an invalid parameter: {exc}") from None
+        where = f"{path}: member {member}/config.json"
+        if user_model and not allow_user_model:
+            raise ValueError(
+                f"{path}: the network in member {member} was built by a user model function "
+                "(parameter 'model' was not saved), so skimbal cannot check it against the "
+                "networks its own builders make. If you trust this file, load it with "
+                "skimbal.load(path, allow_user_model=True); Keras' safe_mode is then the only "
+                "check of its layers (docs/saving.md)."
+            )
+        config = _network_config(members[member], path, member)
+        try:
+            check_compile_config(config.get("compile_config"), check_compile_names,
+                                 strict=not user_model, is_registered=_is_registered)
+            if not user_model:
+                check_model_config(config)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+
+
+def _network_members(meta: dict[str, Any]) -> list[tuple[str, bool, dict[str, Any]]]:
+    """``(member, built by a user model function, params)`` for each network of a file."""
+    def user(node: dict[str, Any]) -> bool:
+        return "model" in (node.get("dropped_params") or [])
+
+    if meta["schema_version"] == SCHEMA_VERSION:
+        return [(MODEL_NAME, user(meta), meta["params"])]
+    found: list[tuple[str, bool, dict[str, Any]]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict) and isinstance(node.get("model"), str):
+            found.append((node["model"], user(node), node["params"]))
+        elif isinstance(node, dict) and isinstance(node.get("steps"), list):
+            for _, step in node["steps"]:
+                walk(step)
+
+    walk(meta["object"])
+    return found
+
+
+def _network_config(model_bytes: bytes, path: Path, member: str) -> dict[str, Any]:
+    """The parsed config.json of a network member (already checked by _check_keras_archive)."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(model_bytes)) as zf:
+        config = json.loads(_read_member(zf, "config.json", MAX_MEMBER_BYTES, path,
+                                         f"{member}/config.json").decode("utf-8"))
+    return config
+# ------------------------------------------------------------------ (issue 30)
 
 
 def _prepare_classifier(meta: dict[str, Any], model_bytes: bytes,

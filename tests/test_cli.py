@@ -80,6 +80,11 @@ def test_missing_file(no_training, capsys, tmp_path):
     _fails(capsys, ["cv", "--data", str(tmp_path / "nope.npz")], "no such file")
 
 
+def test_directory_is_called_a_directory(no_training, capsys, tmp_path):
+    _fails(capsys, ["cv", "--data", str(tmp_path)], f"--data {tmp_path}: is a directory; "
+           "expected a .npz file")
+
+
 def test_not_an_npz(no_training, capsys, tmp_path):
     path = tmp_path / "data.npz"
     path.write_text("X,y\n1,2\n")

@@ -165,8 +165,13 @@ def test_code_parameters_refused_or_dropped(binary_data, tmp_path):
     with pytest.raises(TypeError, match="cannot save parameter.*model"):
         clf.save(tmp_path / "strict.skimbal")
     path = clf.save(tmp_path / "loose.skimbal", strict=False)
+    # a network from a user model function is not on skimbal's allow-list: opt in
+    with pytest.warns(UserWarning), pytest.raises(
+        ValueError, match=r"user model function.*skimbal.load\(path, allow_user_model=True\)"
+    ):
+        skimbal.load(path)
     with pytest.warns(UserWarning, match="model were not saved"):
-        back = skimbal.load(path)
+        back = skimbal.load(path, allow_user_model=True)
     assert back.model is None
     np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
 
@@ -626,3 +631,34 @@ def test_tampered_pipeline_file_refused_before_keras(saved_pipeline, tmp_path, n
     with pytest.raises(ValueError, match=match) as info:
         skimbal.load(bad)
     assert str(bad) in str(info.value)
+
+
+# ------------------------- member / schema mismatches name the kind of file (issue 30)
+def _rename_member(src, dst, old, new):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(new if item.filename == old else item.filename, zin.read(item))
+
+
+def test_classifier_file_without_its_network_says_classifier(saved, tmp_path):
+    bad = tmp_path / "bad.skimbal"
+    _rename_member(saved, bad, "model.keras", "model-0.keras")
+    with pytest.raises(ValueError, match=r"skimbal.json declares schema_version 1: a "
+                       r"classifier file, which holds only skimbal.json and model.keras, but "
+                       r"it has no member model.keras \(members: \['model-0.keras', "
+                       r"'skimbal.json'\]\)"):
+        skimbal.load(bad)
+
+
+def test_pipeline_file_with_a_classifier_member_says_pipeline(saved_pipeline, saved, tmp_path):
+    bad = tmp_path / "bad.skimbal"
+    _rename_member(saved_pipeline, bad, "model-0.keras", "model.keras")
+    expected = (r"unexpected member\(s\) \['model.keras'\]: skimbal.json declares "
+                r"schema_version 2: a pipeline \(object\) file, which holds only skimbal.json "
+                r"and model-<i>.keras networks")
+    with pytest.raises(ValueError, match=expected):
+        skimbal.load(bad)
+    relabelled = tmp_path / "relabelled.skimbal"  # a classifier file claiming schema 2
+    _rewrite_meta(saved, relabelled, lambda m: m.update(schema_version=2))
+    with pytest.raises(ValueError, match=expected):
+        skimbal.load(relabelled)

@@ -757,3 +757,60 @@ def test_cross_validate_and_grid_search_route_resampled_weights(seq_data, monkey
         _assert_weights_follow_rows(X, w, X_seen, y_seen, w_seen)
     assert len(seen[-1][1]) == 160  # the refit on all 100 rows, over-sampled
     assert search.best_params_["weightedsequenceclassifier__units"] in (2, 3)
+
+
+# ------------------------------------- imbalanced-learn's own Pipeline (issue 30)
+def _count_inner_resamples(monkeypatch) -> list:
+    calls = []
+    original = RandomOverSampler.fit_resample
+
+    def spy(self, X, y, **params):
+        calls.append(len(y))
+        return original(self, X, y, **params)
+
+    monkeypatch.setattr(RandomOverSampler, "fit_resample", spy)
+    return calls
+
+
+def test_imblearn_pipeline_with_routed_weights_refused_before_resampling(
+    seq_data, no_keras, monkeypatch
+):
+    """imblearn's Pipeline unpacks two outputs: a clear error, not 'too many values'."""
+    from sklearn import config_context
+
+    X, y = seq_data
+    w = np.linspace(0.5, 2.0, len(y))
+    calls = _count_inner_resamples(monkeypatch)
+    with config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(SequenceSampler(RandomOverSampler(random_state=0)),
+                             WeightedSequenceClassifier().set_fit_request(sample_weight=True))
+        with pytest.raises(ValueError, match=r"inside imbalanced-learn's Pipeline.*"
+                           r"no longer matches the resampled rows.*"
+                           r"skimbal.pipeline.make_pipeline") as info:
+            pipe.fit(X, y, sample_weight=w)
+    assert "too many values" not in str(info.value)
+    assert calls == []  # nothing was resampled
+
+
+def test_direct_fit_resample_still_returns_the_weights(seq_data):
+    X, y = seq_data
+    w = np.linspace(0.5, 2.0, len(y))
+    sampler = SequenceSampler(RandomOverSampler(random_state=0))
+    X_res, y_res, w_res = sampler.fit_resample(X, y, sample_weight=w)
+    np.testing.assert_array_equal(w_res, w[sampler.sample_indices_])
+
+
+def test_submodules_reachable_from_the_package_lazily():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, skimbal; "
+        "before = [m in sys.modules for m in ('skimbal.pipeline', 'tensorflow', 'keras')]; "
+        "f = skimbal.pipeline.make_pipeline; s = skimbal.sampling.MLROS; "
+        "print(before, 'pipeline' in dir(skimbal), f.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[False,", "False,", "False]", "True", "skimbal.pipeline"]

@@ -142,3 +142,29 @@ def test_channels_first_list_error_names_the_converter():
     # read as skimbal's layout, the lists have 7 and 9 "features"
     with pytest.raises(ValueError, match="from_channels_first"):
         SequenceScaler().fit(X_aeon)
+
+
+# ------------------------------------------------ object arrays of sequences (issue 30)
+def _object_array(shapes):
+    arr = np.empty(len(shapes), dtype=object)
+    for i, shape in enumerate(shapes):
+        arr[i] = np.zeros(shape, dtype=np.float32)
+    return arr
+
+
+def test_object_array_of_equal_shaped_sequences_is_not_called_ragged():
+    from skimbal import SequenceScaler
+
+    X = _object_array([(5, 2)] * 6)
+    with pytest.raises(TypeError, match=r"object array of 6 sequences that all have shape "
+                       r"\(5, 2\) \(equal length, not ragged\).*3-D float array of shape "
+                       r"\(6, 5, 2\), e.g. np.stack\(X\)") as info:
+        SequenceScaler().fit(X)
+    assert "(ragged)" not in str(info.value)
+
+
+def test_object_array_of_ragged_sequences_says_ragged():
+    from skimbal import SequenceScaler
+
+    with pytest.raises(TypeError, match=r"6 sequences of different shapes \(ragged\).*list\(X\)"):
+        SequenceScaler().fit(_object_array([(3 + i % 3, 2) for i in range(6)]))

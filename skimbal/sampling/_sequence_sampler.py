@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,41 @@ from ..targets import TargetEncoder, as_label_array, is_multilabel_indicator
 from ._base import BaseSequenceSampler, check_resample_sample_weight
 
 __all__ = ["SequenceSampler"]
+
+
+_IMBLEARN_PIPELINE_WEIGHTS = (
+    "SequenceSampler was given sample_weight inside imbalanced-learn's Pipeline "
+    "(imblearn.pipeline.make_pipeline / Pipeline), which takes only (X_res, y_res) from a "
+    "sampler: the resampled weights (each resampled row carries the weight of the row it "
+    "was drawn from) would be dropped, and the steps after the sampler would get the "
+    "caller's sample_weight, which no longer matches the resampled rows. Use "
+    "skimbal.pipeline.make_pipeline (or skimbal.pipeline.Pipeline): the same pipeline, whose "
+    "samplers pass their resampled sample_weight on to the later steps. Or fit without "
+    "sample_weight. (Nothing was resampled.)"
+)
+
+
+def _called_by_imblearn_pipeline(max_depth: int = 8) -> bool:
+    """Whether imbalanced-learn's own ``Pipeline`` (``_fit_resample_one``) is the caller.
+
+    imblearn's ``Pipeline._fit`` unpacks two outputs from ``fit_resample``;
+    :class:`skimbal.pipeline.Pipeline` has its own ``_fit_resample_one`` and
+    takes three.
+    """
+    try:
+        from imblearn import pipeline as imblearn_pipeline
+
+        code = imblearn_pipeline._fit_resample_one.__code__
+    except (ImportError, AttributeError):  # pragma: no cover - another imblearn layout
+        return False
+    frame = sys._getframe(1)
+    for _ in range(max_depth):
+        if frame is None:
+            return False
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _picks_by_label_only(sampler: Any) -> bool:
@@ -111,8 +147,11 @@ class SequenceSampler(BaseSequenceSampler):
     routing enabled, ``SequenceSampler`` requests ``sample_weight`` by
     default (in ``fit`` and ``fit_resample``), since carrying the weights is
     the only way they stay aligned with the resampled rows; its resampling
-    never depends on them. See the "Metadata routing" section of
-    ``docs/sampling.md``.
+    never depends on them. Given ``sample_weight`` inside imbalanced-learn's
+    own ``Pipeline``, which cannot take the third output, ``fit_resample``
+    raises a ``ValueError`` that says so and names
+    ``skimbal.pipeline.make_pipeline``, before resampling anything. See the
+    "Metadata routing" section of ``docs/sampling.md``.
 
     Examples
     --------
@@ -204,6 +243,8 @@ class SequenceSampler(BaseSequenceSampler):
         sample_weight_resampled : ndarray of shape (n_resampled,)
             Only when ``sample_weight`` is given.
         """
+        if sample_weight is not None and _called_by_imblearn_pipeline():
+            raise ValueError(_IMBLEARN_PIPELINE_WEIGHTS)
         return super().fit_resample(X, y, sample_weight=sample_weight)
 
     def _fit_resample(self, X: Any, y: tuple, sample_weight: Any = None) -> tuple:
