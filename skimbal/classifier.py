@@ -877,8 +877,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         )
         schedule = next((c for c in callbacks if isinstance(c, CosineDecay)), None)
         self._fit_callbacks = [
-            *self._fit_callbacks, *drw, *callbacks,
-            PassHistory(len(train), plan.passes_per_round, schedule),
+            *self._fit_callbacks,
+            PassHistory(len(train), plan.passes_per_round, schedule),  # before the schedule
+            *drw, *callbacks,
         ]
         self._fit_keras_model(
             train.dataset(), None, sample_weight=None, warm_start=False, epochs=plan.rounds,

@@ -391,3 +391,25 @@ def test_refits_do_not_log_keras_step_retracing_notes():
         logger.removeHandler(handler)
         logger.setLevel(level)
     assert records == ["an unrelated tensorflow warning"]
+
+
+def test_cosine_decay_sets_the_rate_150_times_per_fit():
+    import keras
+
+    from skimbal._training import CosineDecay
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="mse")
+    schedule = CosineDecay(300)
+    schedule.set_model(model)
+    schedule.on_train_begin()
+    rates = []
+    for step in range(300):
+        schedule.on_train_batch_begin(step)
+        rates.append(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    assert schedule.every == 2 and len(set(rates)) == 150
+    expected = 0.1 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * np.arange(0, 300, 2) / 300)))
+    np.testing.assert_allclose(rates[::2], expected, rtol=1e-6)
+    assert rates[1] == rates[0] and schedule.current() == pytest.approx(rates[-1])
+    schedule.on_train_end()  # the optimizer keeps its initial rate for saving
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.1)
