@@ -96,7 +96,6 @@ def _batch_size(n: int) -> int:
 def _keras_floor(pipe, X, y, steps: int, batch_size: int) -> dict:
     """The fitted network, cloned, trained in one plain Keras epoch of ``steps`` steps."""
     import keras
-
     from real_suite import _padded
 
     clf = pipe[-1]
@@ -120,7 +119,6 @@ def _keras_floor(pipe, X, y, steps: int, batch_size: int) -> dict:
 
 def _aeon_row(kind: str, data, X, y, seed, steps: int, batch_size: int):
     from aeon.classification.deep_learning import FCNClassifier, IndividualLITEClassifier
-
     from real_suite import MiniRocketRidge
 
     t_max = (max(len(x) for x in [*data["X_train"], *data["X_test"]])

@@ -288,12 +288,12 @@ class CosineDecay(keras.callbacks.Callback):
     lr0`` at the last step. The rate is set before a step, every
     ``ceil(total_steps / 150)`` steps (150 times per fit: an assignment
     between steps waits for the step before it to finish), so the schedule
-    does not depend on how the steps are grouped into Keras epochs. Unlike a plateau schedule it needs no signal to monitor, so it
-    also works without a validation split on a handful of sequences. An
-    optimizer whose learning rate is itself a schedule keeps it (this
-    callback then does nothing). When training ends the optimizer's rate is
-    left at ``lr0`` (what a saved model's optimizer config records, as
-    before this schedule ran).
+    does not depend on how the steps are grouped into Keras epochs. Unlike
+    a plateau schedule it needs no signal to monitor, so it also works
+    without a validation split on a handful of sequences. An optimizer
+    whose learning rate is itself a schedule keeps it (this callback then
+    does nothing). When training ends the optimizer's rate is left at
+    ``lr0`` (what a saved model's optimizer config records).
 
     Parameters
     ----------
