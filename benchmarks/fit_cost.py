@@ -25,6 +25,8 @@ training split of seed ``s``, the official test split), fitted by:
     number of gradient steps as ``default``: ``batch_size`` as skimbal plans
     it, ``n_epochs`` = its passes. No class weights (aeon has none).
     Variable-length sets zero-padded to the longest series.
+``keras LSTM``
+    the plain Keras LSTM(32) with Keras class weights of ``real_suite.py``.
 ``MiniRocket``
     MiniRocket + ridge, as in ``real_suite.py``.
 
@@ -62,8 +64,8 @@ sys.path.insert(0, HERE)
 
 import _real_data as rd  # noqa: E402
 
-METHODS = ("before", "fcn-rnn", "default", "keras floor", "aeon LITE", "aeon FCN",
-           "MiniRocket")
+METHODS = ("before", "fcn-rnn", "default", "keras floor", "keras LSTM", "aeon LITE",
+           "aeon FCN", "MiniRocket")
 OLD_NETWORK = {"architecture": "fcn-rnn", "conv_filters": (64, 128, 64),
                "conv_kernel_sizes": (8, 5, 3)}
 SEEDS = (0, 1, 2)
@@ -176,6 +178,13 @@ def worker() -> None:
                 raise RuntimeError("'keras floor' runs right after 'default' of its set/seed")
             row = _keras_floor(last_default["pipe"], X, y, last_default["steps"],
                                last_default["bs"])
+        elif method == "keras LSTM":
+            from real_suite import KerasLSTM
+
+            est = KerasLSTM(seed)
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            row = dict(fit_s=time.perf_counter() - t0, pred=est.predict(data["X_test"]))
         elif method.startswith("aeon"):
             row = _aeon_row(method, data, X, y, seed, job["steps"], job["batch_size"])
         else:

@@ -33,7 +33,7 @@ __all__ = [
 # Defaults of the "auto" training settings, chosen on the real-data suite
 # (benchmarks/real_suite.py, figures in benchmarks/RESULTS.md).
 #: gradient steps that ``epochs="auto"`` aims for
-AUTO_TRAIN_STEPS = 1500
+AUTO_TRAIN_STEPS = 750
 #: fewest epochs ``epochs="auto"`` runs (large training sets)
 AUTO_MIN_EPOCHS = 10
 #: ``batch_size="auto"``: ``clip(n_train // AUTO_BATCH_DIVISOR, *AUTO_BATCH_RANGE)``
@@ -246,7 +246,7 @@ def plan_training(n_train: int, batch_size: int | str, epochs: int | str, *,
     ``batch_size="auto"`` is ``clip(n_train // 10, 4, 32)``: small training
     sets get several gradient steps per epoch (a batch of 32 on 29
     sequences is one step per epoch), large ones the usual 32.
-    ``epochs="auto"`` trains for about ``AUTO_TRAIN_STEPS`` (1,500) gradient
+    ``epochs="auto"`` trains for about ``AUTO_TRAIN_STEPS`` (750) gradient
     steps, and at least ``AUTO_MIN_EPOCHS`` (10) epochs: a budget in steps,
     not epochs, so that 20 sequences are not trained for 200 updates only.
     Without ``per_pass`` the ``"auto"`` count is rounded up so that it

@@ -181,7 +181,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     pooling : {"last", "mean", "attention"}, default="last"
         Summary of the recurrent branch: last valid state, mean over valid
         steps, or a learned attention pooling (``AttentionPooling1D``).
-    conv_filters : tuple of int, default=(64, 128, 64)
+    conv_filters : tuple of int, default=(32, 64, 32)
         Filters of the FCN blocks (``architecture="fcn-rnn"``); the papers use
         ``(128, 256, 128)``.
     conv_kernel_sizes : tuple of int, default=(8, 5, 3)
@@ -347,7 +347,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Training epochs, i.e. passes over the training data (an upper bound
         when early stopping is on); every pass draws a new order of the
         sequences (seeded by ``random_state``). ``"auto"``: enough passes
-        for about 1,500 gradient steps (``ceil(1500 / steps_per_epoch)``,
+        for about 750 gradient steps (``ceil(750 / steps_per_epoch)``,
         rounded up to at most 5 % more so that they split into 10-20 equal
         rounds, see Notes), and at least 10: a budget in steps, so that 20
         sequences get as many updates as 2,000.
@@ -650,7 +650,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         dropout: float = 0.0,
         dense_units: tuple[int, ...] = (),
         pooling: str = "last",
-        conv_filters: tuple[int, ...] = (64, 128, 64),
+        conv_filters: tuple[int, ...] = (32, 64, 32),
         conv_kernel_sizes: tuple[int, ...] = (8, 5, 3),
         frontend_strides: str | tuple[int, ...] = "auto",
         frontend_filters: int = 32,
