@@ -35,11 +35,12 @@ METRICS = ("balanced_accuracy", "macro_f1", "minority_recall", "brier", "log_los
            "fit_seconds")
 CELLS = ("lstm", "gru", "rnn")  # mirrors skimbal.architectures.CELLS (no Keras import here)
 
-# Settings of the full and the --quick run; explicit options override them.
-FULL = dict(cell="gru", units=32, epochs=12, folds=5, repeats=2, batch_size=32,
-            learning_rate=1e-2)
-QUICK = dict(cell="gru", units=16, epochs=10, folds=3, repeats=1, batch_size=32,
-             learning_rate=1e-2)
+# Settings of the full and the --quick run; explicit options override them. The
+# network and training settings are WeightedSequenceClassifier's defaults (the
+# demo shows what a user gets; tests/test_cli.py checks they agree).
+FULL = dict(cell="lstm", units=32, epochs="auto", folds=5, repeats=2, batch_size="auto",
+            learning_rate=1e-3)
+QUICK = dict(FULL, folds=3, repeats=1)
 
 # In-fit imbalance methods beyond class weights (docs/class_weight.md): --method NAME
 # adds a row with these WeightedSequenceClassifier parameters.
@@ -123,12 +124,15 @@ def _class_weight(text: str) -> Any:
 def _build_parser() -> _Parser:
     model = _Parser(add_help=False)
     g = model.add_argument_group("model and cross-validation")
-    g.add_argument("--cell", choices=CELLS, help="recurrent cell (default: gru)")
-    g.add_argument("--units", type=_positive_int, help="recurrent units (default: 32; quick: 16)")
-    g.add_argument("--epochs", type=_positive_int, help="training epochs (default: 12; quick: 10)")
-    g.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: 32)")
+    g.add_argument("--cell", choices=CELLS, help="recurrent cell (default: lstm)")
+    g.add_argument("--units", type=_positive_int, help="recurrent units (default: 32)")
+    g.add_argument("--epochs", type=_positive_int,
+                   help="passes over the training data (default: auto, about 750 "
+                        "gradient steps)")
+    g.add_argument("--batch-size", type=_positive_int,
+                   help="mini-batch size (default: auto, n_train // 10 in [4, 32])")
     g.add_argument("--learning-rate", type=_positive_float,
-                   help="Adam learning rate (default: 1e-2)")
+                   help="Adam learning rate (default: 1e-3)")
     g.add_argument("--folds", type=_positive_int,
                    help="stratified CV folds, >= 2 (default: 5; quick: 3)")
     g.add_argument("--repeats", type=_positive_int,
@@ -147,7 +151,7 @@ def _build_parser() -> _Parser:
                         "(SequenceSampler(RandomOverSampler()), unweighted; default: on)")
     g.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     g.add_argument("--quick", action="store_true",
-                   help="smaller, faster run (fewer folds, epochs and units)")
+                   help="smaller, faster run (3 folds, once)")
     out = model.add_argument_group("output")
     out.add_argument("--json", action="store_true",
                      help="print the report as JSON on stdout instead of a table")
@@ -534,7 +538,7 @@ def _table(summary: dict[str, Any], report: dict[str, Any]) -> str:
         f"features, {lengths}; class counts {{{counts}}}",
         *summary["notes"],
         f"network: {report['network']}",
-        f"{cv}; {s['epochs']} epochs, batch {s['batch_size']}, "
+        f"{cv}; epochs {s['epochs']}, batch {s['batch_size']}, "
         f"Adam lr {s['learning_rate']:g}, seed {s['seed']}; "
         f"minority class: {summary['minority_class']}",
         "",

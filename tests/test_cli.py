@@ -329,6 +329,20 @@ def test_resampling_row_oversamples_training_folds_only(stub, capsys, npz):
     assert len(report["results"][1]["metrics"]["balanced_accuracy"]["folds"]) == 3
 
 
+def test_demo_trains_with_the_library_defaults():
+    # the demo shows what a user gets: its network and training settings are
+    # WeightedSequenceClassifier's defaults, in the full and the quick run
+    from skimbal import WeightedSequenceClassifier
+    from skimbal.cli import FULL, QUICK
+
+    defaults = WeightedSequenceClassifier().get_params()
+    for settings in (FULL, QUICK):
+        for key in ("cell", "units", "epochs", "batch_size", "learning_rate"):
+            assert settings[key] == defaults[key], key
+        assert defaults["optimizer"] == "adam"  # the header says "Adam lr ..."
+    assert (QUICK["folds"], QUICK["repeats"]) == (3, 1)
+
+
 # ------------------------------------------------------------- end to end
 @pytest.mark.slow
 def test_demo_end_to_end(capsys):
@@ -345,8 +359,8 @@ def test_demo_end_to_end(capsys):
     assert [r["model"] for r in report["results"]] == [
         'class_weight="balanced"', *(METHODS[m][1] for m in DEFAULT_METHODS),
         "RandomOverSampler + unweighted"]
-    # the header names the network really trained (the default fcn-rnn, GRU cell)
-    assert report["network"] == "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(2), last step"
+    # the header names the network really trained (the default fcn-rnn, LSTM cell)
+    assert report["network"] == "Conv1D(32, 64, 32; kernels 8, 5, 3) beside LSTM(2), last step"
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
