@@ -64,11 +64,12 @@ only after the whole tree has been checked.
 
 Adding fitted state
 -------------------
-Fitted attributes are listed once, in :data:`FITTED_ATTRIBUTES`, as
-``name -> codec`` where a codec is a pair of functions ``(to_json,
-from_json)`` from :data:`CODECS`. To persist a new fitted attribute (for
-example multi-label ``thresholds_``), add one line there, reusing a codec
-(``"json"``, ``"history"``, ...) or adding one to
+Fitted attributes are listed once, in :data:`skimbal._fit_plan.FITTED_STATE`
+(shared with the classifier), each with the name of its codec, a pair of
+functions ``(to_json, from_json)`` from :data:`CODECS`; :data:`FITTED_ATTRIBUTES`
+(``name -> codec``) and :data:`REQUIRED_FITTED` are read from it. To persist a
+new fitted attribute (for example multi-label ``thresholds_``), add one line
+there, reusing a codec (``"json"``, ``"history"``, ...) or adding one to
 :data:`CODECS`. Attributes missing on the estimator are skipped at save (so
 optional state works); a file that holds an attribute this version does not
 know is refused at load, since silently dropping fitted state would change
@@ -92,6 +93,7 @@ from typing import Any
 
 import numpy as np
 
+from ._fit_plan import FITTED_STATE, check_params
 from .targets import target_spec
 
 __all__ = ["FITTED_ATTRIBUTES", "OBJECT_SCHEMA_VERSION", "SCHEMA_VERSION", "load", "save"]
@@ -224,25 +226,10 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "target_encoder": (_encoder_to_json, _encoder_from_json),
 }
 
-#: Fitted attributes persisted in ``skimbal.json`` (``model_`` is ``model.keras``).
+#: Fitted attributes persisted in ``skimbal.json`` (``model_`` is ``model.keras``):
+#: those of :data:`skimbal._fit_plan.FITTED_STATE` with a codec.
 FITTED_ATTRIBUTES: dict[str, str] = {
-    "classes_": "json",
-    "n_classes_": "json",
-    "target_type_": "json",
-    "n_features_in_": "json",
-    "n_outputs_": "json",
-    "class_weight_": "json",
-    "label_names_": "json",
-    "threshold_": "json",
-    "timestep_targets_": "json",
-    "variable_length_": "json",
-    "time_weight_": "json",
-    "class_prior_": "array",  # training frequencies pi (per class / label)
-    "training_prior_": "array",  # prior q the network was fitted under
-    "_label_weights": "json",  # multi-label loss weights (positive, negative)
-    "history_": "history",
-    "target_encoder_": "target_encoder",
-    "_random_state": "json",
+    name: attr.codec for name, attr in FITTED_STATE.items() if attr.codec is not None
 }
 
 
@@ -461,9 +448,7 @@ MAX_MEMBER_BYTES = 2**30
 TOP_LEVEL_KEYS = frozenset({"format", "schema_version", "estimator", "versions", "params",
                             "dropped_params", "fitted"})
 #: Fitted attributes every file must hold (the others in FITTED_ATTRIBUTES are optional).
-REQUIRED_FITTED = ("classes_", "n_classes_", "target_type_", "n_features_in_", "n_outputs_",
-                   "class_weight_", "timestep_targets_", "variable_length_", "history_",
-                   "target_encoder_")
+REQUIRED_FITTED = tuple(name for name, attr in FITTED_STATE.items() if attr.required)
 #: scikeras routing prefixes of ``prefix__name`` parameters.
 ROUTING_PREFIXES = ("model", "fit", "compile", "predict", "optimizer", "loss", "metrics",
                     "callbacks")
@@ -625,12 +610,8 @@ def _decode(value: Any, where: str) -> Any:
 
 
 def _load_params(cls: type, meta: dict[str, Any], path: Path) -> Any:
-    """The estimator with the file's parameters, each checked against its constraints."""
-    import re
-
-    from .architectures import check_architecture_params
-    from .classifier import check_compile_names
-
+    """The estimator with the file's parameters, held to the rules ``fit`` applies
+    (:func:`skimbal._fit_plan.check_params`)."""
     known = set(cls().get_params(deep=False))
     routed_name = re.compile(rf"^({'|'.join(ROUTING_PREFIXES)})__[A-Za-z][A-Za-z0-9_]*$")
     params = {}
@@ -647,15 +628,7 @@ def _load_params(cls: type, meta: dict[str, Any], path: Path) -> Any:
                              "never stored in a skimbal file).")
     est = cls(**params)
     try:
-        est._validate_params()
-        check_architecture_params(
-            architecture=est.architecture, units=est.units, dense_units=est.dense_units,
-            pooling=est.pooling, conv_filters=est.conv_filters,
-            conv_kernel_sizes=est.conv_kernel_sizes,
-            frontend_strides=() if isinstance(est.frontend_strides, str)
-            else est.frontend_strides,
-        )
-        check_compile_names(est.optimizer, est.loss, est.metrics)
+        check_params(est.get_params(deep=False), caller_name=cls.__name__)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{path}: {META_NAME} holds an invalid parameter: {exc}") from None
     return est
