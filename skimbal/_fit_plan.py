@@ -55,7 +55,9 @@ from .model_selection import validation_strata
 from .preprocessing import channel_moments
 from .priors import class_prior, training_prior
 from .targets import (
+    KINDS,
     TARGET_TYPES,
+    TIMESTEP_KINDS,
     TargetEncoder,
     TargetSpec,
     TimestepTargetEncoder,
@@ -72,7 +74,9 @@ __all__ = [
     "PARAMETER_RULES",
     "FitPlan",
     "FittedAttribute",
+    "FittedStateError",
     "check_compile_names",
+    "check_fitted_state",
     "check_params",
     "plan_fit",
 ]
@@ -471,6 +475,144 @@ FITTED_STATE: dict[str, FittedAttribute] = {
     "_input_moments": FittedAttribute(),
     "_fit_callbacks": FittedAttribute(),  # scikeras' callbacks of the last fit
 }
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _check_array(value: Any, where: str, *, ndim: int = 1, length: int | None = None,
+                 kinds: str = "biufUO") -> np.ndarray:
+    if not isinstance(value, np.ndarray) or value.ndim != ndim or value.dtype.kind not in kinds:
+        raise ValueError(f"{where} must be a {ndim}-D array; got {type(value).__name__} "
+                         f"{np.shape(value) if isinstance(value, np.ndarray) else value!r}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{where} has {len(value)} entries; expected {length}")
+    return value
+
+
+def _check_numbers(value: Any, where: str) -> None:
+    """A (nested) dict of finite real numbers (class_weight_ layouts)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_numbers(v, f"{where}[{k!r}]")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(
+        value
+    ):
+        raise ValueError(f"{where} must hold finite numbers; got {value!r}")
+
+
+class FittedStateError(ValueError):
+    """A fitted state that breaks an invariant; ``key`` names the attribute."""
+
+    def __init__(self, key: str, msg: str) -> None:
+        super().__init__(msg)
+        self.key = key
+
+
+def check_fitted_state(f: dict[str, Any]) -> None:
+    """Check a fitted state (a loaded file's) against the invariants ``fit`` keeps.
+
+    The target encoder must be well formed; everything else is compared with
+    what its :class:`TargetSpec` says the kind has (the ``classes_`` /
+    ``n_classes_`` / ``n_outputs_`` ``fit`` sets, thresholds and label names
+    only where the kind is thresholded, time weights only per timestep, loss
+    weights only for multi-label kinds, priors over its classes).
+
+    Raises
+    ------
+    FittedStateError
+        The first broken invariant; its ``key`` names the attribute.
+    """
+
+    def need(key: str, ok: bool, msg: str) -> None:
+        if not ok:
+            raise FittedStateError(key, msg)
+
+    enc = f["target_encoder_"]
+    kind = getattr(enc, "kind", None)
+    need("target_encoder_", kind in KINDS + TIMESTEP_KINDS, f"unknown target kind {kind!r}")
+    need("target_encoder_", hasattr(enc, "classes_"), "has no classes_")
+    inner = getattr(enc, "_inner", None)
+    if type(enc).__name__ == "TimestepTargetEncoder":
+        need("target_encoder_", kind in TIMESTEP_KINDS, f"kind {kind!r} is not per-timestep")
+        if kind == "per_timestep_multilabel":
+            need("target_encoder_", inner is None, "per-timestep multilabel has no inner encoder")
+        else:
+            inner_kind = getattr(inner, "kind", None)
+            if inner_kind == "onehot":  # per-step one-hot classes
+                inner_kind = "binary" if len(getattr(inner, "classes_", ())) == 2 else "multiclass"
+            need("target_encoder_", isinstance(inner, TargetEncoder)
+                 and f"per_timestep_{inner_kind}" == kind
+                 and np.array_equal(inner.classes_, enc.classes_),
+                 "inner encoder does not match")
+    else:
+        need("target_encoder_", kind in KINDS, f"kind {kind!r} is per-timestep")
+    need("target_type_", f["target_type_"] == kind,
+         f"is {f['target_type_']!r} but the target encoder's kind is {kind!r}")
+    try:
+        spec = target_spec(enc)
+    except Exception as exc:  # malformed encoder state
+        raise FittedStateError("target_encoder_", f"is malformed ({exc})") from None
+    n = spec.n_classes
+    classes = f["classes_"]
+    if spec.thresholded:  # sequence-level multi-label: scikit-learn's multi-output layout
+        need("classes_", isinstance(classes, list) and len(classes) == n and all(
+            isinstance(c, np.ndarray) and c.tolist() == [0, 1] for c in classes),
+            f"must be a list of {n} arrays [0, 1]; got {classes!r}")
+        names = _check_array(getattr(enc, "label_names_", None), "label_names_", length=n)
+        need("label_names_", "label_names_" in f
+             and np.array_equal(_check_array(f["label_names_"], "label_names_", length=n),
+                                names), "is missing or differs from the target encoder's")
+        thr = f.get("threshold_")
+        need("threshold_", isinstance(thr, np.ndarray) and thr.shape == (n,)
+             and thr.dtype.kind == "f" and bool(np.all((thr > 0) & (thr < 1))),
+             f"must be {n} thresholds in (0, 1); got {thr!r}")
+    else:
+        need("classes_", isinstance(classes, np.ndarray) and classes.ndim == 1
+             and len(classes) == n and np.array_equal(classes, enc.classes_)
+             and classes.dtype.kind in "biuUO",
+             f"must be a 1-D array equal to the target encoder's classes; got {classes!r}")
+        need("classes_", n >= (1 if spec.multilabel else 2),
+             f"has {n} classes")
+        for key in ("label_names_", "threshold_"):
+            need(key, key not in f, f"applies only to multi-label targets, not {kind!r}")
+    need("n_classes_", f["n_classes_"] == spec.n_classes_attr(),
+         f"is {f['n_classes_']!r}; expected {spec.n_classes_attr()!r}")
+    need("n_outputs_", _is_int(f["n_outputs_"]) and f["n_outputs_"] == spec.n_outputs,
+         f"is {f['n_outputs_']!r}; expected {spec.n_outputs}")
+    need("n_features_in_", _is_int(f["n_features_in_"]) and f["n_features_in_"] >= 1,
+         f"must be a positive int; got {f['n_features_in_']!r}")
+    need("timestep_targets_", f["timestep_targets_"] is spec.per_timestep,
+         f"must be {spec.per_timestep} for kind {kind!r}")
+    need("variable_length_", isinstance(f["variable_length_"], bool), "must be a bool")
+    need("class_weight_", isinstance(f["class_weight_"], dict), "must be a dict")
+    try:
+        _check_numbers(f["class_weight_"], "class_weight_")
+    except ValueError as exc:
+        raise FittedStateError("class_weight_", str(exc)) from None
+    if "time_weight_" in f:
+        tw = f["time_weight_"]
+        need("time_weight_", spec.per_timestep, "applies only to per-timestep targets")
+        need("time_weight_", tw is None or (
+            isinstance(tw, np.ndarray) and tw.ndim == 1 and tw.dtype.kind in "iuf"
+            and bool(np.all(np.isfinite(tw) & (tw >= 0)))),
+            "must be null or a 1-D array of finite weights >= 0")
+    for key in ("class_prior_", "training_prior_"):
+        if key in f:
+            prior = f[key]
+            need(key, isinstance(prior, np.ndarray) and prior.shape == (n,)
+                 and prior.dtype.kind == "f" and bool(np.all((prior >= 0) & (prior <= 1))),
+                 f"must be {n} probabilities in [0, 1]; got {prior!r}")
+            need(key, spec.multilabel or bool(np.isclose(prior.sum(), 1.0)),
+                 "must sum to 1 over the classes")
+    lw = f.get("_label_weights")
+    if lw is not None:
+        need("_label_weights", spec.multilabel and isinstance(lw, (tuple, list))
+             and len(lw) == 2 and all(np.shape(w) == (n,) for w in lw),
+             f"must be null or (positive, negative) weights of {n} labels")
+    rs = f.get("_random_state")
+    need("_random_state", rs is None or _is_int(rs), "must be null or an int")
 
 
 # ------------------------------------------------------------------ the plan

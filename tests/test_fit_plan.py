@@ -22,6 +22,8 @@ from skimbal._fit_plan import (
     NOT_BOOL,
     PARAMETER_RULES,
     FitPlan,
+    FittedStateError,
+    check_fitted_state,
     check_params,
     focal_loss_is_skimbals,
     plan_fit,
@@ -110,6 +112,22 @@ def test_plan_fitted_attributes_are_listed_in_fitted_state():
     state = plan_fit(_params(), X, y).fitted_attributes()
     assert set(state) <= set(FITTED_STATE)
     assert state["target_type_"] == "binary" and state["timestep_targets_"] is False
+
+
+def test_fitted_state_of_a_plan_keeps_the_invariants_load_checks():
+    X, y = _data()
+    state = plan_fit(_params(), X, y).fitted_attributes()
+    check_fitted_state(state)
+    with pytest.raises(FittedStateError, match="expected 1") as info:
+        check_fitted_state({**state, "n_outputs_": 2})
+    assert info.value.key == "n_outputs_"
+    with pytest.raises(FittedStateError, match="applies only to multi-label targets"):
+        check_fitted_state({**state, "threshold_": np.array([0.5])})
+    Y = (np.random.default_rng(0).random((40, 3)) < 0.4).astype(int)
+    state = plan_fit(_params(), X, Y).fitted_attributes()
+    check_fitted_state(state)
+    with pytest.raises(FittedStateError, match="is missing or differs"):
+        check_fitted_state({k: v for k, v in state.items() if k != "label_names_"})
 
 
 def test_plan_of_variable_length_multilabel_and_timestep_targets():
