@@ -49,8 +49,8 @@ from ._batch_plan import (
     resolve_length_buckets,
     validation_split_or_none,
 )
-from ._sequences import check_sequence_batch
 from ._thresholds import check_threshold
+from ._validation import check_sequence_batch
 from .model_selection import validation_strata
 from .preprocessing import channel_moments
 from .priors import class_prior, training_prior

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
 from ._fit_plan import FITTED_STATE, PARAMETER_RULES, FitPlan, check_params, plan_fit
 from ._seeding import seed_model
-from ._sequences import check_sequence_batch, unpad
+from ._sequences import unpad
 from ._threads import configure_from_environment
 from ._thresholds import f1_optimal_thresholds
 from ._training import (
@@ -33,6 +33,7 @@ from ._training import (
     resolve_length_buckets,
     training_callbacks,
 )
+from ._validation import check_sequence_batch
 from .architectures import build_sequence_model, check_frontend_strides
 from .layers import PaddingMask
 from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
