@@ -16,7 +16,13 @@ import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
+from . import persistence
+from ._compat import (
+    ClassifierTagsMixin,
+    hide_initialize,
+    hide_partial_fit,
+    restore_op_determinism,
+)
 from ._fit_plan import FITTED_STATE, PARAMETER_RULES, FitPlan, check_params, plan_fit
 from ._seeding import seed_model
 from ._sequences import unpad
@@ -488,8 +494,10 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     # the one table of parameter rules (skimbal._fit_plan), also used by skimbal.load
     _parameter_constraints: dict = PARAMETER_RULES
 
-    # scikeras' partial_fit would train without skimbal's weights (see _compat).
+    # scikeras' partial_fit would train without skimbal's weights, and its
+    # initialize would build a model without the fit plan (see _compat).
     partial_fit = hide_partial_fit()
+    initialize = hide_initialize()
 
     def __init__(
         self,
@@ -975,9 +983,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         -------
         pathlib.Path
         """
-        from .persistence import save
-
-        return save(self, path, strict=strict)
+        return persistence.save(self, path, strict=strict)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict(X)`` against ``y`` (scikit-learn's default).
