@@ -1,10 +1,12 @@
 """``WeightedSequenceClassifier``: the scikit-learn face of skimbal.
 
-It orchestrates target encoding (:mod:`skimbal.targets`), weights
-(:mod:`skimbal.weights`), model building (:mod:`skimbal.architectures`) and the
-stratified validation split (:mod:`skimbal.model_selection`); scikeras supplies
-parameter routing (``model__*``, ``optimizer__*``, ``fit__*``), compilation,
-seeding and pickling.
+It does what :mod:`skimbal._fit_plan` decides: ``fit`` checks the parameters
+(:func:`~skimbal._fit_plan.check_params`), plans the fit without Keras
+(:func:`~skimbal._fit_plan.plan_fit`: target encoding, weights, priors, split,
+batches, front-end), then builds (:mod:`skimbal.architectures`), compiles,
+trains (:mod:`skimbal._training`) and commits the fitted state at once.
+scikeras supplies parameter routing (``model__*``, ``optimizer__*``,
+``fit__*``), compilation, seeding and pickling.
 """
 
 from __future__ import annotations
