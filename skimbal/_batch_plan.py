@@ -22,6 +22,7 @@ __all__ = [
     "bucket_order",
     "check_length_buckets",
     "deferred_start_epoch",
+    "passes_per_round",
     "plan_training",
     "resolve_length_buckets",
     "resolve_validation_fraction",
@@ -45,6 +46,12 @@ AUTO_VALIDATION_MIN_SAMPLES = 1000
 #: ``length_buckets="auto"``: at most this many length buckets (training: also at
 #: most half the batches of an epoch, so every bucket holds two batches or more)
 AUTO_LENGTH_BUCKETS = 16
+#: a fit with no per-epoch monitoring trains in at least this many Keras epochs
+#: ("rounds"), each of one or more passes over the data; ``epochs="auto"`` rounds
+#: its pass count up so that it splits into between MIN_ROUNDS and MAX_ROUNDS
+#: equal rounds (the fixed cost of a Keras epoch is paid once per round)
+MIN_ROUNDS = 10
+MAX_ROUNDS = 20
 
 
 def check_length_buckets(length_buckets: int | str | None, n_train: int) -> None:
@@ -175,14 +182,65 @@ def balanced_draw(indices: np.ndarray, classes: np.ndarray,
 
 
 class TrainingPlan(NamedTuple):
-    """Batch size, epochs and steps per epoch of one ``fit`` (``"auto"`` resolved)."""
+    """Batch size, epochs and steps per epoch of one ``fit`` (``"auto"`` resolved).
+
+    ``epochs`` counts passes over the training data; Keras runs them in
+    ``epochs // passes_per_round`` Keras epochs ("rounds") of
+    ``passes_per_round`` passes each (see :func:`passes_per_round`).
+    """
 
     batch_size: int
     epochs: int
     steps_per_epoch: int
+    passes_per_round: int = 1
+
+    @property
+    def rounds(self) -> int:
+        """Keras epochs of the fit."""
+        return self.epochs // self.passes_per_round
 
 
-def plan_training(n_train: int, batch_size: int | str, epochs: int | str) -> TrainingPlan:
+def _auto_round_epochs(epochs: int) -> int:
+    """``epochs`` rounded up to the nearest count that splits into MIN_ROUNDS to
+    MAX_ROUNDS equal rounds (unchanged up to MAX_ROUNDS)."""
+    if epochs <= MAX_ROUNDS:
+        return epochs
+    return min(math.ceil(epochs / n) * n for n in range(MIN_ROUNDS, MAX_ROUNDS + 1))
+
+
+def passes_per_round(epochs: int, *, per_pass: bool, start_epoch: int = 0) -> int:
+    """Passes over the data that one Keras epoch ("round") spans.
+
+    A Keras epoch has a fixed cost (a new iterator, callbacks, logs: tens of
+    milliseconds on a CPU), which small training sets pay hundreds of times
+    when every pass is an epoch. Unless something must happen after every
+    pass (``per_pass``: a validation split, early stopping, a plateau
+    schedule), the passes are grouped into rounds: the largest divisor of
+    ``epochs`` (and of a deferred re-weighting ``start_epoch``, so that the
+    class weights switch on at a round boundary) that leaves at least
+    ``MIN_ROUNDS`` rounds; 1 when ``epochs`` has no such divisor.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes of the fit.
+    per_pass : bool
+        Whether every pass must be a Keras epoch.
+    start_epoch : int, default=0
+        First pass with class weights under deferred re-weighting (0: none).
+
+    Returns
+    -------
+    int
+    """
+    if per_pass or epochs < 2 * MIN_ROUNDS:
+        return 1
+    whole = math.gcd(epochs, start_epoch) if start_epoch > 0 else epochs
+    return max(d for d in range(1, epochs // MIN_ROUNDS + 1) if whole % d == 0)
+
+
+def plan_training(n_train: int, batch_size: int | str, epochs: int | str, *,
+                  per_pass: bool = True) -> TrainingPlan:
     """Resolve ``batch_size="auto"`` and ``epochs="auto"`` for ``n_train`` sequences.
 
     ``batch_size="auto"`` is ``clip(n_train // 10, 4, 32)``: small training
@@ -191,6 +249,9 @@ def plan_training(n_train: int, batch_size: int | str, epochs: int | str) -> Tra
     ``epochs="auto"`` trains for about ``AUTO_TRAIN_STEPS`` (1,500) gradient
     steps, and at least ``AUTO_MIN_EPOCHS`` (10) epochs: a budget in steps,
     not epochs, so that 20 sequences are not trained for 200 updates only.
+    Without ``per_pass`` the ``"auto"`` count is rounded up so that it
+    splits into 10 to 20 equal rounds (at most 5 % more passes; see
+    :func:`passes_per_round`).
 
     Parameters
     ----------
@@ -198,6 +259,8 @@ def plan_training(n_train: int, batch_size: int | str, epochs: int | str) -> Tra
         Sequences that are trained on (after the validation split).
     batch_size : int or "auto"
     epochs : int or "auto"
+    per_pass : bool, default=True
+        Whether every pass must be a Keras epoch (see :func:`passes_per_round`).
 
     Returns
     -------
@@ -209,6 +272,8 @@ def plan_training(n_train: int, batch_size: int | str, epochs: int | str) -> Tra
     steps_per_epoch = max(1, math.ceil(n_train / int(batch_size)))
     if epochs == "auto":
         epochs = max(AUTO_MIN_EPOCHS, math.ceil(AUTO_TRAIN_STEPS / steps_per_epoch))
+        if not per_pass:
+            epochs = _auto_round_epochs(epochs)
     return TrainingPlan(int(batch_size), int(epochs), steps_per_epoch)
 
 

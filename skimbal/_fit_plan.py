@@ -45,6 +45,7 @@ from ._batch_plan import (
     TrainingPlan,
     check_length_buckets,
     deferred_start_epoch,
+    passes_per_round,
     plan_training,
     resolve_length_buckets,
     validation_split_or_none,
@@ -648,7 +649,8 @@ class FitPlan:
     train_idx, val_idx : ndarray or None
         The stratified validation split (``None``: no split).
     training : TrainingPlan
-        Batch size, epochs and steps per epoch of the training set.
+        Batch size, epochs (passes), steps per pass and passes per Keras
+        epoch of the training set.
     class_weight_start_epoch : int
         First epoch with class weights (deferred re-weighting; 0: from the start).
     length_buckets : int or None
@@ -782,15 +784,21 @@ def plan_fit(params: dict[str, Any], X: Any, y: Any, sample_weight: Any = None) 
             "training set is too small for (see the warning above); pass fixed "
             "thresholds instead."
         )
-    training = plan_training(n_train, p["batch_size"], p["epochs"])
+    # as the training loop resolves them: a Keras epoch per pass only where
+    # something acts after every pass; rounds of passes otherwise
+    per_pass = (train_idx is not None or p["early_stopping"] is True
+                or p["lr_schedule"] == "plateau")
+    training = plan_training(n_train, p["batch_size"], p["epochs"], per_pass=per_pass)
+    start_epoch = deferred_start_epoch(p["class_weight_start"], training.epochs)
+    training = training._replace(passes_per_round=passes_per_round(
+        training.epochs, per_pass=per_pass, start_epoch=start_epoch))
     return FitPlan(
         X=X, lengths=lengths, encoder=encoder, spec=spec, codes=codes, mask=mask,
         threshold=threshold, tune_threshold=tune, time_weight=profile, weights=weights,
         class_weights_in="loss" if spec.multilabel else "batches",
         class_prior=prior, training_prior=fitted_prior, seed=seed,
         train_idx=train_idx, val_idx=val_idx, training=training,
-        class_weight_start_epoch=deferred_start_epoch(p["class_weight_start"],
-                                                      training.epochs),
+        class_weight_start_epoch=start_epoch,
         length_buckets=resolve_length_buckets(
             p["length_buckets"],
             None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),

@@ -20,6 +20,7 @@ from ._batch_plan import (  # re-exported: the training loop's plan
     bucket_order,
     check_length_buckets,
     deferred_start_epoch,
+    passes_per_round,
     plan_training,
     resolve_length_buckets,
     resolve_validation_fraction,
@@ -31,12 +32,14 @@ __all__ = [
     "AUTO_LENGTH_BUCKETS",
     "ArrayBatches",
     "CosineDecay",
+    "PassHistory",
     "balanced_draw",
     "DeferredClassWeights",
     "bucket_order",
     "check_length_buckets",
     "deferred_start_epoch",
     "TrainingPlan",
+    "passes_per_round",
     "plan_training",
     "predict_in_chunks",
     "predict_in_groups",
@@ -89,16 +92,15 @@ class ArrayBatches:
     ``benchmarks/RESULTS.md``). Here the map function reaches the arrays
     through a weak reference.
 
-    Sample order: with ``shuffle`` the rows are permuted by a NumPy
-    generator seeded by ``seed``. With ``reshuffle=False`` that one order is
-    kept for every epoch. This is what Keras' NumPy path does under a
-    fixed TensorFlow seed (scikeras' seeded ``fit``), and what skimbal's
-    seeded training has always done; on JapaneseVowels (the demo, 12 epochs,
-    lr 0.01) reshuffling every epoch gave a mean balanced accuracy of 0.84-0.92
-    over three seeds against 0.96-0.98 with the fixed order. With
-    ``reshuffle=True`` each pass over :meth:`dataset` (each epoch) draws a
-    new order, from tf.data's shuffle seeded by ``seed``; neither path
-    touches Python's global ``random`` module.
+    Sample order: with ``shuffle`` every pass over the data draws a new
+    permutation of the rows from a NumPy generator seeded by ``seed``: the
+    same seed gives the same sequence of orders (bitwise the same fit), and
+    no pass repeats the previous one's batches. With ``reshuffle=False`` the
+    first order is kept for every pass (what seeded fits did before; it
+    lets batch normalisation fit the fixed batches rather than the classes,
+    see ``docs/defaults.md``). Python's global ``random`` module is never
+    touched. One iteration over :meth:`dataset` (one Keras epoch) spans
+    ``passes`` passes, each batched on its own (its partial batch last).
 
     Length buckets (variable-length input): with ``lengths``, each batch is
     cut to its own longest sequence (``a[rows, :max(lengths[rows])]`` for
@@ -106,8 +108,8 @@ class ArrayBatches:
     data, and the batches are drawn from ``n_buckets`` buckets of similar
     length (:func:`bucket_order`). Each row still appears exactly once per
     epoch; the order follows the same seeded / reshuffled rules (with
-    ``reshuffle`` every epoch draws new buckets' permutations and a new
-    batch order from a NumPy generator seeded by ``seed``). Without
+    ``reshuffle`` every pass draws new buckets' permutations and a new
+    batch order from the same generator). Without
     ``shuffle`` the rows come sorted by length.
 
     Class-balanced batches (``balance``): every epoch draws
@@ -130,7 +132,7 @@ class ArrayBatches:
     shuffle : bool
         Draw the rows in a random order (else in ``indices`` order).
     reshuffle : bool, default=True
-        Draw a new order for every epoch (else keep the first one).
+        Draw a new order for every pass (else keep the first one).
     seed : int or None
         Seed of the shuffling.
     lengths : ndarray of int or None, default=None
@@ -145,14 +147,17 @@ class ArrayBatches:
     balance : ndarray of int or None, default=None
         Class code of every row (all rows, not only ``indices``): draw
         class-balanced epochs. ``None``: every row once per epoch.
+    passes : int, default=1
+        Passes over the rows per iteration of :meth:`dataset`.
     """
 
     def __init__(self, arrays: Sequence[np.ndarray], indices: np.ndarray | None,
                  batch_size: int, *, shuffle: bool, reshuffle: bool = True,
                  seed: int | None = None, lengths: np.ndarray | None = None,
                  n_buckets: int = 1, time_axis: Sequence[bool] | None = None,
-                 balance: np.ndarray | None = None) -> None:
+                 balance: np.ndarray | None = None, passes: int = 1) -> None:
         self.arrays = tuple(arrays)
+        self.passes = int(passes)
         n = len(self.arrays[0])
         self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=np.intp)
         self.batch_size = int(batch_size)
@@ -169,10 +174,7 @@ class ArrayBatches:
             raise ValueError("time_axis needs one entry per array.")
         self.balance = None if balance is None else np.asarray(balance)
         self._rng = np.random.default_rng(seed)
-        if self.lengths is not None or self.balance is not None:
-            self.order = self._epoch_order()
-        else:
-            self.order = self._rng.permutation(self.indices) if shuffle else self.indices
+        self.order = self._epoch_order()
 
     def replace_array(self, index: int, array: np.ndarray) -> None:
         """Gather the ``index``-th array of every later batch from ``array``.
@@ -201,11 +203,12 @@ class ArrayBatches:
         if self.balance is not None:
             rows = balanced_draw(rows, self.balance, self._rng)
         if self.lengths is None:
-            return rows
+            return self._rng.permutation(rows) if self.shuffle else rows
         return bucket_order(rows, self.lengths, self.batch_size, self.n_buckets,
                             self._rng if self.shuffle else None)
 
     def __len__(self) -> int:
+        """Batches of one pass."""
         return math.ceil(len(self.indices) / self.batch_size)
 
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -220,8 +223,9 @@ class ArrayBatches:
     def dataset(self) -> tf.data.Dataset:
         """A ``tf.data.Dataset`` of batches ``(a[rows] for a in arrays)``.
 
-        Its cardinality is ``len(self)``; iterating it again (a new epoch)
-        gives the same order unless ``shuffle`` and ``reshuffle`` are set.
+        One iteration (one Keras epoch) is ``passes`` passes over the rows,
+        ``passes * len(self)`` batches; every pass draws a new order when
+        ``shuffle`` and ``reshuffle`` are set (or with ``balance``).
         The dataset refers to this object weakly, so that a finished fit
         does not keep the arrays alive: keep the ``ArrayBatches`` referenced
         while the dataset is used.
@@ -233,28 +237,26 @@ class ArrayBatches:
         owner = weakref.ref(self)
 
         bucketed = self.lengths is not None
-        if (bucketed and self.shuffle and self.reshuffle) or self.balance is not None:
-            n_rows = len(self.order)
+        n_rows = len(self.order)
+        if (self.shuffle and self.reshuffle) or self.balance is not None:
 
-            def epoch_order() -> np.ndarray:
+            def pass_order() -> np.ndarray:
                 batches = owner()
                 if batches is None:
                     raise RuntimeError("The ArrayBatches behind this dataset was released.")
                 return batches._epoch_order().astype(np.int64)
 
-            def slices(_: tf.Tensor) -> tf.data.Dataset:
-                order = tf.numpy_function(epoch_order, [], tf.int64, stateful=True)
+            def one_pass(_: tf.Tensor) -> tf.data.Dataset:
+                order = tf.numpy_function(pass_order, [], tf.int64, stateful=True)
                 order.set_shape((n_rows,))
-                return tf.data.Dataset.from_tensor_slices(order)
+                return tf.data.Dataset.from_tensor_slices(order).batch(self.batch_size)
 
-            # a new bucketed / balanced order per iteration (epoch), drawn in NumPy
-            rows = tf.data.Dataset.range(1).flat_map(slices).apply(
-                tf.data.experimental.assert_cardinality(n_rows))
+            # a new order per pass, drawn in NumPy in pass order (deterministic)
+            rows = tf.data.Dataset.range(self.passes).flat_map(one_pass)
         else:
-            rows = tf.data.Dataset.from_tensor_slices(self.order.astype(np.int64))
-            if self.shuffle and self.reshuffle and not bucketed:
-                rows = rows.shuffle(len(self.order), seed=self.seed,
-                                    reshuffle_each_iteration=True)
+            rows = tf.data.Dataset.from_tensor_slices(self.order.astype(np.int64)).batch(
+                self.batch_size).repeat(self.passes)
+        rows = rows.apply(tf.data.experimental.assert_cardinality(self.passes * len(self)))
         dtypes = [tf.as_dtype(a.dtype) for a in self.arrays]
         shapes = [(None, None, *a.shape[2:]) if bucketed and timed else (None, *a.shape[1:])
                   for a, timed in zip(self.arrays, self.time_axis, strict=True)]
@@ -272,35 +274,41 @@ class ArrayBatches:
                 tensor.set_shape(shape)
             return tuple(out)
 
-        return (rows.batch(self.batch_size)
+        return (rows
                 .map(gather, num_parallel_calls=2, deterministic=True)
                 .prefetch(2))
 
 
 class CosineDecay(keras.callbacks.Callback):
-    """Cosine learning-rate decay over the epochs of one ``fit``.
+    """Cosine learning-rate decay over the gradient steps of one ``fit``.
 
-    Epoch ``e`` of ``epochs`` trains with ``lr0 * (alpha + (1 - alpha) *
-    (1 + cos(pi * e / epochs)) / 2)``, where ``lr0`` is the optimizer's
-    learning rate when training starts: from ``lr0`` down to ``alpha *
-    lr0``. Unlike a plateau schedule it needs no signal to monitor, so it
-    also works without a validation split on a handful of sequences.
-    An optimizer whose learning rate is itself a schedule keeps it (this
-    callback then does nothing).
+    Step ``t`` of ``total_steps`` trains with ``lr0 * (alpha + (1 - alpha) *
+    (1 + cos(pi * t / total_steps)) / 2)``, where ``lr0`` is the optimizer's
+    learning rate when training starts: from ``lr0`` down to about ``alpha *
+    lr0`` at the last step. The rate is set before every step, so the
+    schedule does not depend on how the steps are grouped into Keras
+    epochs. Unlike a plateau schedule it needs no signal to monitor, so it
+    also works without a validation split on a handful of sequences. An
+    optimizer whose learning rate is itself a schedule keeps it (this
+    callback then does nothing). When training ends the optimizer's rate is
+    left at ``lr0`` (what a saved model's optimizer config records, as
+    before this schedule ran).
 
     Parameters
     ----------
-    epochs : int
-        Epochs of the fit.
+    total_steps : int
+        Gradient steps of the fit.
     alpha : float, default=0.01
         Final learning rate as a fraction of the initial one.
     """
 
-    def __init__(self, epochs: int, alpha: float = 0.01) -> None:
+    def __init__(self, total_steps: int, alpha: float = 0.01) -> None:
         super().__init__()
-        self.epochs = int(epochs)
+        self.total_steps = max(1, int(total_steps))
         self.alpha = float(alpha)
         self._lr0: float | None = None
+        self._rates: np.ndarray | None = None
+        self._step = 0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         optimizer = self.model.optimizer
@@ -309,19 +317,76 @@ class CosineDecay(keras.callbacks.Callback):
             None if isinstance(getattr(optimizer, "_learning_rate", None), schedule)
             else float(keras.ops.convert_to_numpy(optimizer.learning_rate))
         )
+        progress = np.arange(self.total_steps, dtype=np.float64) / self.total_steps
+        self._rates = None if self._lr0 is None else (self._lr0 * (
+            self.alpha + (1.0 - self.alpha) * 0.5 * (1.0 + np.cos(np.pi * progress))
+        )).astype(np.float32)
+        self._step = 0
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        if self._lr0 is None:
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self._rates is None:
             return
-        progress = min(1.0, epoch / max(1, self.epochs))
-        factor = self.alpha + (1.0 - self.alpha) * 0.5 * (1.0 + math.cos(math.pi * progress))
-        self.model.optimizer.learning_rate = self._lr0 * factor
+        self.model.optimizer.learning_rate.assign(
+            self._rates[min(self._step, self.total_steps - 1)])
+        self._step += 1
+
+    def current(self) -> float | None:
+        """The rate of the latest step (``None`` when the optimizer has a schedule)."""
+        if self._rates is None:
+            return None
+        return float(self._rates[max(0, min(self._step, self.total_steps) - 1)])
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if logs is not None and self._lr0 is not None:  # recorded in history_
-            logs["learning_rate"] = float(
-                keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
-            )
+        if logs is not None and self._rates is not None:  # recorded in history_
+            logs["learning_rate"] = self.current()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self._lr0 is not None:
+            self.model.optimizer.learning_rate.assign(self._lr0)
+
+
+class PassHistory(keras.callbacks.Callback):
+    """Training metrics per pass over the data when a Keras epoch spans several.
+
+    At the end of every pass but a round's last, the metrics of that pass
+    (Keras' running means since the last reset) are handed to Keras'
+    ``History`` as if an epoch had ended, and the metrics are reset, so the
+    next pass (and the round's own end-of-epoch logs) covers its own steps
+    only. ``history_`` therefore keeps one entry per pass, whatever the
+    grouping into rounds. With ``passes_per_round=1`` it does nothing.
+
+    Parameters
+    ----------
+    steps_per_pass : int
+        Batches of one pass.
+    passes_per_round : int
+        Passes per Keras epoch.
+    schedule : CosineDecay or None, default=None
+        Whose current learning rate is recorded as ``learning_rate``.
+    """
+
+    def __init__(self, steps_per_pass: int, passes_per_round: int,
+                 schedule: CosineDecay | None = None) -> None:
+        super().__init__()
+        self.steps_per_pass = int(steps_per_pass)
+        self.passes_per_round = int(passes_per_round)
+        self.schedule = schedule
+        self._round = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._round = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.passes_per_round == 1 or (batch + 1) % self.steps_per_pass:
+            return
+        done = (batch + 1) // self.steps_per_pass  # passes of this round
+        if done == self.passes_per_round:  # the round's own epoch end records it
+            return
+        record = {k: float(keras.ops.convert_to_numpy(v)) for k, v in (logs or {}).items()}
+        if self.schedule is not None and self.schedule.current() is not None:
+            record["learning_rate"] = self.schedule.current()
+        self.model.history.on_epoch_end(self._round * self.passes_per_round + done - 1, record)
+        self.model.reset_metrics()
 
 
 class DeferredClassWeights(keras.callbacks.Callback):
@@ -398,7 +463,7 @@ def training_callbacks(
     early_stopping: bool | str,
     patience: int,
     lr_schedule: str | None,
-    epochs: int,
+    total_steps: int,
     start_from_epoch: int = 0,
 ) -> list[keras.callbacks.Callback]:
     """Callbacks for skimbal's default training loop.
@@ -417,12 +482,12 @@ def training_callbacks(
     patience : int
         Epochs without improvement before stopping.
     lr_schedule : {"cosine", "plateau"} or None
-        ``"cosine"``: :class:`CosineDecay` over ``epochs``. ``"plateau"``:
+        ``"cosine"``: :class:`CosineDecay` over ``total_steps``. ``"plateau"``:
         ``ReduceLROnPlateau`` halving the learning rate after ``max(1,
         patience // 3)`` epochs without improvement (at least ``1e-5``), so
         that it acts a few times before early stopping does.
-    epochs : int
-        Epochs of the fit (for the cosine schedule).
+    total_steps : int
+        Gradient steps of the fit (for the cosine schedule).
     start_from_epoch : int, default=0
         Early stopping neither stops nor records a best epoch before this
         epoch (deferred re-weighting: the epochs before the class weights
@@ -435,7 +500,7 @@ def training_callbacks(
     monitor = "val_loss" if has_validation else "loss"
     callbacks: list[keras.callbacks.Callback] = []
     if lr_schedule == "cosine":
-        callbacks.append(CosineDecay(epochs))
+        callbacks.append(CosineDecay(total_steps))
     elif lr_schedule == "plateau":
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(

@@ -16,11 +16,18 @@ from numbers import Integral
 import keras
 
 from .fused import FusedBatchNormalization, FusedLSTM
-from .layers import AttentionPooling1D, MaskedConv1D, MaskedMaxPooling1D, PaddingMask
+from .layers import (
+    AttentionPooling1D,
+    MaskedConv1D,
+    MaskedMaxPooling1D,
+    MaskedSeparableConv1D,
+    PaddingMask,
+)
 
 __all__ = [
     "ARCHITECTURES",
     "CELLS",
+    "LITE_KERNEL_SIZE",
     "AUTO_CONV_POOL_ABOVE",
     "AUTO_CONV_STEPS",
     "AUTO_FRONTEND_STEPS",
@@ -30,14 +37,22 @@ __all__ = [
     "check_frontend_strides",
     "describe_network",
     "frontend_output_length",
+    "lite_kernel_sizes",
     "resolve_conv_pool",
     "resolve_frontend_strides",
+    "resolve_lite_kernel_size",
 ]
 
 # LSTM layers are skimbal.fused.FusedLSTM: a keras.layers.LSTM that runs
 # TensorFlow's fused BlockLSTM kernel on CPU and Keras' cuDNN path on GPU.
 CELLS = {"lstm": FusedLSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
-ARCHITECTURES = ("rnn", "fcn-rnn")
+ARCHITECTURES = ("rnn", "fcn-rnn", "lite-rnn", "lite")
+#: architectures with a recurrent branch / a convolutional branch of each kind
+_RECURRENT = ("rnn", "fcn-rnn", "lite-rnn")
+_LITE = ("lite-rnn", "lite")
+#: LITE's longest kernel and the shortest it is cut to for short series
+LITE_KERNEL_SIZE = 40
+_LITE_MIN_KERNEL = 4
 POOLINGS = ("last", "mean", "attention")
 #: ``frontend_strides="auto"`` keeps the recurrent branch at most this many steps
 AUTO_FRONTEND_STEPS = 128
@@ -75,13 +90,19 @@ def check_architecture_params(
     conv_kernel_sizes: Sequence[int],
     frontend_strides: Sequence[int] = (),
     return_sequences: bool = False,
+    n_members: int = 1,
+    lite_filters: int = 32,
+    lite_kernel_size: int = LITE_KERNEL_SIZE,
 ) -> None:
     """The one check of the architecture parameters (classifier ``fit`` and the builder).
+
+    Builds nothing and imports nothing new, so it is cheap enough to run before
+    any Keras work.
 
     Parameters
     ----------
     architecture, units, dense_units, pooling, conv_filters, conv_kernel_sizes, \
-frontend_strides, return_sequences
+frontend_strides, return_sequences, n_members, lite_filters, lite_kernel_size
         As for :func:`build_sequence_model`.
 
     Raises
@@ -91,7 +112,9 @@ frontend_strides, return_sequences
         non-empty tuple of them; ``dense_units`` / ``conv_filters`` /
         ``conv_kernel_sizes`` / ``frontend_strides`` not tuples of positive ints;
         for ``"fcn-rnn"`` empty or unequal ``conv_filters`` and
-        ``conv_kernel_sizes``; ``return_sequences`` with a strided front-end.
+        ``conv_kernel_sizes``; ``return_sequences`` with a strided front-end;
+        ``n_members`` / ``lite_filters`` / ``lite_kernel_size`` not positive
+        ints (bools are refused).
     """
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}.")
@@ -109,6 +132,10 @@ frontend_strides, return_sequences
     _check_positive_ints("conv_filters", conv_filters)
     _check_positive_ints("conv_kernel_sizes", conv_kernel_sizes)
     _check_positive_ints("frontend_strides", frontend_strides)
+    for name, value in (("n_members", n_members), ("lite_filters", lite_filters),
+                        ("lite_kernel_size", lite_kernel_size)):
+        if not _is_positive_int(value):
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
     if architecture == "fcn-rnn" and (
         len(conv_filters) == 0 or len(conv_filters) != len(conv_kernel_sizes)
     ):
@@ -254,6 +281,62 @@ def resolve_conv_pool(
     return -(-int(max_timesteps) // AUTO_CONV_STEPS)
 
 
+def resolve_lite_kernel_size(kernel_size: int, max_timesteps: int | None) -> int:
+    """LITE's longest kernel for series of at most ``max_timesteps`` steps.
+
+    ``min(kernel_size, max(max_timesteps, 4))``: the longest kernel of the
+    LITE branch never spans more steps than the longest training sequence
+    (with ``"same"`` padding a longer kernel would only read zero padding),
+    but stays at least 4 so that its halves (:func:`lite_kernel_sizes`) are
+    distinct. ``None`` (length unknown): ``kernel_size`` unchanged.
+
+    Parameters
+    ----------
+    kernel_size : int
+        The requested longest kernel (``lite_kernel_size``, LITE's 40).
+    max_timesteps : int or None
+        Longest training sequence (the LITE branch reads the input at full
+        resolution; the strided front-end feeds the recurrent branch only).
+
+    Returns
+    -------
+    int
+    """
+    if max_timesteps is None:
+        return int(kernel_size)
+    return min(int(kernel_size), max(int(max_timesteps), _LITE_MIN_KERNEL))
+
+
+def lite_kernel_sizes(kernel_size: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Kernel lengths of the LITE branch for a longest kernel ``kernel_size``.
+
+    As in LITE (Ismail-Fawaz et al., 2023): the first layer runs parallel
+    convolutions of ``k``, ``k // 2`` and ``k // 4`` steps; the two
+    depthwise-separable layers after it use ``k // 2`` (dilation 2) and
+    ``k // 4`` (dilation 4). Every length is at least 1.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Longest kernel ``k`` (see :func:`resolve_lite_kernel_size`).
+
+    Returns
+    -------
+    first : tuple of int
+        The three kernel lengths of the first layer.
+    separable : tuple of int
+        The kernel lengths of the two separable layers (dilations 2 and 4).
+
+    Examples
+    --------
+    >>> lite_kernel_sizes(40)
+    ((40, 20, 10), (20, 10))
+    """
+    k = int(kernel_size)
+    first = tuple(max(1, k // 2**i) for i in range(3))
+    return first, (first[1], first[2])
+
+
 _CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
 
 
@@ -269,6 +352,9 @@ def describe_network(
     frontend_strides: Sequence[int] | str = (),
     dense_units: Sequence[int] = (),
     conv_pool: int = 1,
+    n_members: int = 1,
+    lite_filters: int = 32,
+    lite_kernel_size: int = LITE_KERNEL_SIZE,
     **_: object,
 ) -> str:
     """One line naming the network that :func:`build_sequence_model` builds.
@@ -280,7 +366,8 @@ def describe_network(
     Parameters
     ----------
     architecture, cell, units, bidirectional, pooling, conv_filters, \
-conv_kernel_sizes, frontend_strides, dense_units, conv_pool
+conv_kernel_sizes, frontend_strides, dense_units, conv_pool, n_members, \
+lite_filters, lite_kernel_size
         As in :func:`build_sequence_model`; ``frontend_strides`` may be
         ``"auto"`` (see :func:`resolve_frontend_strides` and
         :func:`resolve_conv_pool`).
@@ -300,18 +387,27 @@ conv_kernel_sizes, frontend_strides, dense_units, conv_pool
     elif tuple(frontend_strides):
         rnn = f"{rnn} (after Conv1D front-end, strides {tuple(int(s) for s in frontend_strides)})"
     text = rnn
+    conv = None
     if architecture == "fcn-rnn":
         filters = ", ".join(str(int(f)) for f in conv_filters)
         kernels = ", ".join(str(int(k)) for k in conv_kernel_sizes)
         conv = f"Conv1D({filters}; kernels {kernels})"
+    elif architecture in _LITE:
+        first, separable = lite_kernel_sizes(lite_kernel_size)
+        conv = (f"LITE({int(lite_filters)} filters; kernels "
+                f"{', '.join(str(k) for k in first)}, then separable "
+                f"{separable[0]} (dilation 2), {separable[1]} (dilation 4))")
+    if conv is not None:
         if isinstance(frontend_strides, str):
             conv += (f" (max-pooled to at most {AUTO_CONV_STEPS} steps after the first "
                      f"block on series longer than {AUTO_CONV_POOL_ABOVE} steps)")
         elif int(conv_pool) > 1:
             conv += f" (max-pooled over {int(conv_pool)} steps after the first block)"
-        text = f"{conv} beside {rnn}"
+        text = conv if architecture == "lite" else f"{conv} beside {rnn}"
     if tuple(dense_units):
         text += f", Dense({', '.join(str(int(u)) for u in dense_units)})"
+    if int(n_members) > 1:
+        text = f"mean probability of {int(n_members)} networks: {text}"
     return text
 
 
@@ -325,22 +421,23 @@ def _recurrent_branch(
     dropout: float,
     pooling: str,
     return_sequences: bool,
+    prefix: str = "",
 ) -> keras.KerasTensor:
     layer_cls = CELLS[cell]
     for i, n_units in enumerate(units):
         last = i == len(units) - 1
         keep_steps = not last or return_sequences or pooling != "last"
-        rnn = layer_cls(n_units, return_sequences=keep_steps, name=f"{cell}_{i}")
+        rnn = layer_cls(n_units, return_sequences=keep_steps, name=f"{prefix}{cell}_{i}")
         if bidirectional:
-            rnn = keras.layers.Bidirectional(rnn, name=f"bidirectional_{i}")
+            rnn = keras.layers.Bidirectional(rnn, name=f"{prefix}bidirectional_{i}")
         x = rnn(x)
         if dropout > 0:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+            x = keras.layers.Dropout(dropout, name=f"{prefix}dropout_{i}")(x)
     if return_sequences or pooling == "last":
         return x
     if pooling == "mean":
-        return keras.layers.GlobalAveragePooling1D(name="mean_pooling")(x)
-    return AttentionPooling1D(units=max(units[-1], 8), name="attention_pooling")(x)
+        return keras.layers.GlobalAveragePooling1D(name=f"{prefix}mean_pooling")(x)
+    return AttentionPooling1D(units=max(units[-1], 8), name=f"{prefix}attention_pooling")(x)
 
 
 def _fcn_branch(
@@ -350,19 +447,60 @@ def _fcn_branch(
     kernel_sizes: tuple[int, ...],
     return_sequences: bool,
     pool: int = 1,
+    prefix: str = "",
 ) -> keras.KerasTensor:
     for i, (n_filters, kernel) in enumerate(zip(filters, kernel_sizes, strict=True)):
         x = MaskedConv1D(
-            int(n_filters), int(kernel), padding="same", name=f"fcn_conv_{i}"
+            int(n_filters), int(kernel), padding="same", name=f"{prefix}fcn_conv_{i}"
         )(x)
-        x = FusedBatchNormalization(name=f"fcn_bn_{i}")(x)
-        x = keras.layers.Activation("relu", name=f"fcn_relu_{i}")(x)
+        x = FusedBatchNormalization(name=f"{prefix}fcn_bn_{i}")(x)
+        x = keras.layers.Activation("relu", name=f"{prefix}fcn_relu_{i}")(x)
         if i == 0 and pool > 1:
-            x = MaskedMaxPooling1D(pool, name="fcn_pool")(x)
+            x = MaskedMaxPooling1D(pool, name=f"{prefix}fcn_pool")(x)
     if return_sequences:
         # per-step features; the mask still travels with them to the head and loss
         return x
-    return keras.layers.GlobalAveragePooling1D(name="fcn_gap")(x)
+    return keras.layers.GlobalAveragePooling1D(name=f"{prefix}fcn_gap")(x)
+
+
+def _lite_branch(
+    x: keras.KerasTensor,
+    *,
+    filters: int,
+    kernel_size: int,
+    return_sequences: bool,
+    pool: int = 1,
+    prefix: str = "",
+) -> keras.KerasTensor:
+    """LITE (Ismail-Fawaz et al., 2023) without its hand-crafted filters, mask-aware.
+
+    Parallel bias-free ``MaskedConv1D`` of ``k``, ``k // 2``, ``k // 4`` steps,
+    concatenated -> BatchNorm -> ReLU (-> ``MaskedMaxPooling1D(pool)``), then
+    two bias-free ``MaskedSeparableConv1D(filters)`` (kernels ``k // 2`` /
+    ``k // 4``, dilations 2 / 4) -> BatchNorm -> ReLU, then global average
+    pooling over the valid steps.
+    """
+    first, separable = lite_kernel_sizes(kernel_size)
+    convs = [
+        MaskedConv1D(int(filters), k, padding="same", use_bias=False,
+                     name=f"{prefix}lite_conv_{j}")(x)
+        for j, k in enumerate(first)
+    ]
+    x = keras.layers.Concatenate(name=f"{prefix}lite_concat")(convs)
+    x = FusedBatchNormalization(name=f"{prefix}lite_bn_0")(x)
+    x = keras.layers.Activation("relu", name=f"{prefix}lite_relu_0")(x)
+    if pool > 1:
+        x = MaskedMaxPooling1D(pool, name=f"{prefix}lite_pool")(x)
+    for i, k in enumerate(separable, start=1):
+        x = MaskedSeparableConv1D(
+            int(filters), k, dilation_rate=2**i, use_bias=False,
+            name=f"{prefix}lite_sepconv_{i}",
+        )(x)
+        x = FusedBatchNormalization(name=f"{prefix}lite_bn_{i}")(x)
+        x = keras.layers.Activation("relu", name=f"{prefix}lite_relu_{i}")(x)
+    if return_sequences:
+        return x
+    return keras.layers.GlobalAveragePooling1D(name=f"{prefix}lite_gap")(x)
 
 
 def build_sequence_model(
@@ -388,8 +526,11 @@ def build_sequence_model(
     return_sequences: bool = False,
     input_mean: Sequence[float] | None = None,
     input_scale: Sequence[float] | None = None,
+    lite_filters: int = 32,
+    lite_kernel_size: int = LITE_KERNEL_SIZE,
+    n_members: int = 1,
 ) -> keras.Model:
-    """Build an (uncompiled) recurrent or FCN + recurrent classifier.
+    """Build an (uncompiled) recurrent, convolutional + recurrent or LITE classifier.
 
     ``architecture="rnn"`` is the stacked recurrent network alone.
     ``architecture="fcn-rnn"`` is LSTM-FCN /
@@ -399,12 +540,30 @@ def build_sequence_model(
     branch; both feature vectors are concatenated before the head. Unlike the
     papers' univariate variant, the recurrent branch reads the sequence in
     time order (no "dimension shuffle"), which keeps masking and variable
-    lengths meaningful.
+    lengths meaningful. ``architecture="lite-rnn"`` puts a LITE branch
+    (Ismail-Fawaz et al., 2023; about an eighth of the FCN branch's
+    multiply-adds, though not faster on a CPU: see ``docs/architectures.md``)
+    in place of the FCN branch, ``"lite"`` is the LITE branch alone:
+    parallel bias-free convolutions of ``k``, ``k // 2``, ``k // 4`` steps
+    (``lite_filters`` each, concatenated) -> BatchNorm -> ReLU, then two
+    depthwise-separable convolutions (``lite_filters``; kernels ``k // 2`` and
+    ``k // 4``, dilations 2 and 4) -> BatchNorm -> ReLU, then global average
+    pooling over the valid steps. LITE's hand-crafted fixed filters,
+    multiplexing options and its ensemble-of-five ("LITETime") are not part
+    of the branch; ``n_members`` builds ensembles of any network.
+
+    ``n_members=k > 1`` builds ``k`` independent copies of the network (every
+    layer after the shared input, standardisation and mask layers is
+    separate, so each member has its own initial weights and batch
+    normalisation) and averages their output probabilities in a final
+    ``keras.layers.Average`` layer named ``"output"``; member ``m``'s layers
+    are named ``"member{m}_" + name``. ``n_members=1`` builds exactly the
+    single network (same layers, names and order).
 
     Masks (from ``mask_value`` or attached to the input by an upstream
     ``Masking`` layer) are honoured everywhere: recurrent layers skip masked
     steps, ``"mean"`` / ``"attention"`` pooling and the FCN's global
-    average pooling use valid steps only, convolutions see zeros at masked
+    average pooling use valid steps only (the LITE branch's too), convolutions see zeros at masked
     steps and the strided front-end downsamples the mask with the sequence.
 
     Parameters
@@ -415,8 +574,10 @@ def build_sequence_model(
         Units of the output layer (1 for a binary sigmoid head).
     output_activation : {"sigmoid", "softmax"}
         Activation of the output layer.
-    architecture : {"rnn", "fcn-rnn"}, default="rnn"
-        Network family (see above).
+    architecture : {"rnn", "fcn-rnn", "lite-rnn", "lite"}, default="rnn"
+        Network family (see above). ``"lite"`` has no recurrent branch:
+        ``cell``, ``units``, ``bidirectional``, ``pooling`` and the
+        front-end are then not used.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell.
     units : int or tuple of int, default=32
@@ -444,7 +605,7 @@ def build_sequence_model(
     frontend_filters : int, default=32
         Channels of each front-end layer.
     conv_pool : int, default=1
-        Max-pool the FCN branch after its first block over non-overlapping
+        Max-pool the FCN (or LITE) branch after its first block over non-overlapping
         windows of this many steps (:class:`skimbal.layers.MaskedMaxPooling1D`),
         so its later blocks read ``conv_pool`` times fewer steps; 1: none.
         Not possible with ``return_sequences``.
@@ -468,6 +629,17 @@ def build_sequence_model(
         input_scale``, in a ``keras.layers.Normalization`` layer with fixed
         weights (saved with the model). NaN padding stays NaN for
         :class:`~skimbal.masking.PaddingMask`, which comes after it.
+    lite_filters : int, default=32
+        Filters of each first-layer convolution and of each separable
+        layer of the LITE branch (``"lite-rnn"`` / ``"lite"`` only).
+    lite_kernel_size : int, default=40
+        Longest kernel ``k`` of the LITE branch (LITE's 40), see
+        :func:`lite_kernel_sizes`. With ``n_timesteps`` given it is cut to
+        :func:`resolve_lite_kernel_size` ``(lite_kernel_size, n_timesteps)``;
+        for variable lengths, pass that of the longest training sequence.
+    n_members : int, default=1
+        Number of networks averaged (see above); works with
+        ``return_sequences`` (per-step probabilities are averaged).
 
     Returns
     -------
@@ -477,23 +649,25 @@ def build_sequence_model(
     ------
     ValueError
         Unknown ``architecture`` / ``pooling``, mismatched conv parameters,
-        ``return_sequences`` with a strided front-end or ``conv_pool > 1``, or
-        ``conv_pool`` not a positive int.
+        ``return_sequences`` with a strided front-end or ``conv_pool > 1``,
+        ``conv_pool`` / ``n_members`` / ``lite_filters`` / ``lite_kernel_size``
+        not a positive int; all before any layer is built.
     """
     conv_filters, conv_kernel_sizes = tuple(conv_filters), tuple(conv_kernel_sizes)
     check_architecture_params(
         architecture=architecture, units=units, dense_units=tuple(dense_units),
         pooling=pooling, conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
         frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
+        n_members=n_members, lite_filters=lite_filters, lite_kernel_size=lite_kernel_size,
     )
     if not _is_positive_int(conv_pool) or (return_sequences and conv_pool > 1):
         raise ValueError("conv_pool must be a positive int (1 with return_sequences=True); "
                          f"got {conv_pool!r}.")
+    if (input_mean is None) != (input_scale is None):
+        raise ValueError("input_mean and input_scale must be given together.")
 
     inputs = keras.Input(shape=(n_timesteps, n_features), name="sequences")
     x = inputs
-    if (input_mean is None) != (input_scale is None):
-        raise ValueError("input_mean and input_scale must be given together.")
     if input_mean is not None:
         scale = [float(v) for v in input_scale]
         x = keras.layers.Normalization(
@@ -505,30 +679,87 @@ def build_sequence_model(
     elif mask_value is not None:
         x = keras.layers.Masking(mask_value=mask_value, name="masking")(x)
 
-    r = x
-    for i, stride in enumerate(frontend_strides):
-        r = MaskedConv1D(
-            int(frontend_filters), int(stride), strides=int(stride), padding="valid",
-            activation="relu", name=f"frontend_conv_{i}",
-        )(r)
-    features = _recurrent_branch(
-        r, cell=cell, units=_as_tuple(units), bidirectional=bidirectional,
-        dropout=dropout, pooling=pooling, return_sequences=return_sequences,
+    member = dict(
+        architecture=architecture, n_outputs=n_outputs, output_activation=output_activation,
+        cell=cell, units=_as_tuple(units), bidirectional=bidirectional, dropout=dropout,
+        dense_units=tuple(int(u) for u in dense_units), pooling=pooling,
+        conv_filters=conv_filters, conv_kernel_sizes=conv_kernel_sizes,
+        frontend_strides=tuple(int(s) for s in frontend_strides),
+        frontend_filters=int(frontend_filters), conv_pool=int(conv_pool),
+        return_sequences=return_sequences, lite_filters=int(lite_filters),
+        lite_kernel_size=resolve_lite_kernel_size(lite_kernel_size, n_timesteps),
     )
+    name = f"skimbal_{architecture}_{cell}"
+    if n_members == 1:
+        return keras.Model(inputs, _member(x, **member), name=name)
+    outputs = [_member(x, prefix=f"member{m}_", **member) for m in range(int(n_members))]
+    average = keras.layers.Average(name="output")(outputs)
+    return keras.Model(inputs, average, name=f"{name}_x{int(n_members)}")
+
+
+def _member(
+    x: keras.KerasTensor,
+    *,
+    architecture: str,
+    n_outputs: int,
+    output_activation: str,
+    cell: str,
+    units: tuple[int, ...],
+    bidirectional: bool,
+    dropout: float,
+    dense_units: tuple[int, ...],
+    pooling: str,
+    conv_filters: tuple[int, ...],
+    conv_kernel_sizes: tuple[int, ...],
+    frontend_strides: tuple[int, ...],
+    frontend_filters: int,
+    conv_pool: int,
+    return_sequences: bool,
+    lite_filters: int,
+    lite_kernel_size: int,
+    prefix: str = "",
+) -> keras.KerasTensor:
+    """One network from the (standardised, masked) input to its output probabilities.
+
+    Layers are created in the order of the single-network graph (front-end,
+    recurrent branch, convolutional branch, head), each named ``prefix + name``.
+    """
+    features = None
+    if architecture in _RECURRENT:
+        r = x
+        for i, stride in enumerate(frontend_strides):
+            r = MaskedConv1D(
+                frontend_filters, stride, strides=stride, padding="valid",
+                activation="relu", name=f"{prefix}frontend_conv_{i}",
+            )(r)
+        features = _recurrent_branch(
+            r, cell=cell, units=units, bidirectional=bidirectional, dropout=dropout,
+            pooling=pooling, return_sequences=return_sequences, prefix=prefix,
+        )
+    conv = None
     if architecture == "fcn-rnn":
         conv = _fcn_branch(
             x, filters=conv_filters, kernel_sizes=conv_kernel_sizes,
-            return_sequences=return_sequences, pool=int(conv_pool),
+            return_sequences=return_sequences, pool=conv_pool, prefix=prefix,
         )
-        features = keras.layers.Concatenate(name="concat")([features, conv])
+    elif architecture in _LITE:
+        conv = _lite_branch(
+            x, filters=lite_filters, kernel_size=lite_kernel_size,
+            return_sequences=return_sequences, pool=conv_pool, prefix=prefix,
+        )
+    if features is None:
+        features = conv
+    elif conv is not None:
+        features = keras.layers.Concatenate(name=f"{prefix}concat")([features, conv])
 
     for j, n_units in enumerate(dense_units):
-        features = keras.layers.Dense(int(n_units), activation="relu", name=f"dense_{j}")(
+        features = keras.layers.Dense(n_units, activation="relu", name=f"{prefix}dense_{j}")(
             features
         )
         if dropout > 0:
-            features = keras.layers.Dropout(dropout, name=f"dense_dropout_{j}")(features)
-    outputs = keras.layers.Dense(n_outputs, activation=output_activation, name="output")(
+            features = keras.layers.Dropout(dropout, name=f"{prefix}dense_dropout_{j}")(
+                features
+            )
+    return keras.layers.Dense(n_outputs, activation=output_activation, name=f"{prefix}output")(
         features
     )
-    return keras.Model(inputs, outputs, name=f"skimbal_{architecture}_{cell}")

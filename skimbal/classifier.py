@@ -33,8 +33,11 @@ from ._thresholds import f1_optimal_thresholds
 from ._training import (
     AUTO_LENGTH_BUCKETS,
     ArrayBatches,
+    CosineDecay,
     DeferredClassWeights,
+    PassHistory,
     deferred_start_epoch,
+    passes_per_round,
     plan_training,
     predict_in_chunks,
     predict_in_groups,
@@ -270,10 +273,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     metrics : list or None, default=None
         Extra Keras metrics to track in ``history_``.
     epochs : int or "auto", default="auto"
-        Training epochs (an upper bound when early stopping is on).
-        ``"auto"``: enough epochs for about 1,500 gradient steps
-        (``ceil(1500 / steps_per_epoch)``), and at least 10: a budget in
-        steps, so that 20 sequences get as many updates as 2,000.
+        Training epochs, i.e. passes over the training data (an upper bound
+        when early stopping is on); every pass draws a new order of the
+        sequences (seeded by ``random_state``). ``"auto"``: enough passes
+        for about 1,500 gradient steps (``ceil(1500 / steps_per_epoch)``,
+        rounded up to at most 5 % more so that they split into 10-20 equal
+        rounds, see Notes), and at least 10: a budget in steps, so that 20
+        sequences get as many updates as 2,000.
     batch_size : int or "auto", default="auto"
         Mini-batch size for training. ``"auto"``: ``n_train // 10`` clipped
         to [4, 32] (``n_train``: sequences trained on, after the validation
@@ -303,12 +309,17 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Epochs without improvement before early stopping.
     lr_schedule : {"cosine", "plateau"} or None, default="cosine"
         ``"cosine"``: cosine decay from ``learning_rate`` to 1 % of it over
-        the epochs of the fit (per epoch; needs no monitored signal).
+        the gradient steps of the fit (set before every step; needs no
+        monitored signal).
         ``"plateau"``: ``ReduceLROnPlateau`` on the monitored loss, halving
         the learning rate after ``max(1, patience // 3)`` epochs without
         improvement (down to ``1e-5``). ``None``: constant learning rate.
     callbacks : list of keras callbacks or None, default=None
-        Extra callbacks for ``Model.fit``.
+        Extra callbacks for ``Model.fit``. Their ``on_epoch_*`` methods run
+        once per Keras epoch, which is one pass over the data whenever
+        something acts after every pass (a validation split, early
+        stopping, ``lr_schedule="plateau"``) and otherwise a round of
+        several passes (see Notes); ``on_train_batch_*`` run every step.
     verbose : int, default=0
         Keras verbosity.
     random_state : int, RandomState or None, default=None
@@ -447,10 +458,23 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     model_ : keras.Model
         The trained network.
     history_ : dict
-        Per-epoch training history (``loss``, ``val_loss``, ...).
+        Training history, one entry per pass over the data (``loss``: the
+        mean training loss of that pass, ``learning_rate``: the rate of its
+        last step, ``val_*`` with a validation split), also when a Keras
+        epoch spans several passes.
 
     Notes
     -----
+    Training loop: a Keras epoch has a fixed cost (tens of milliseconds on a
+    CPU: iterator, callbacks, logs) that small training sets, trained for
+    hundreds of short passes, would pay hundreds of times. Unless something
+    must act after every pass (a validation split, early stopping,
+    ``lr_schedule="plateau"``), one Keras epoch (a *round*) therefore spans
+    several passes: the largest divisor of ``epochs`` that leaves at least
+    10 rounds (and puts the ``class_weight_start`` switch on a round
+    boundary). Each pass still draws its own order; ``history_`` still has
+    one entry per pass. See ``docs/performance.md``.
+
     What ``predict_proba`` estimates and what ``predict`` decides, per
     training method (``pi``: training frequencies ``class_prior_``; "balanced"
     means a decision as if every class were equally frequent):
@@ -632,10 +656,16 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         (no class weights) and :class:`DeferredClassWeights` switches the class
         weights on.
         """
+        has_validation = train_idx is not None
+        # a Keras epoch per pass only where something acts after every pass
+        per_pass = (has_validation or self.early_stopping is True
+                    or self.lr_schedule == "plateau")
         plan = plan_training(len(X) if train_idx is None else len(train_idx),
-                             self.batch_size, self.epochs)
+                             self.batch_size, self.epochs, per_pass=per_pass)
         start_epoch = deferred_start_epoch(self.class_weight_start, plan.epochs)
         deferred = start_epoch > 0 and unweighted_sw is not None
+        plan = plan._replace(passes_per_round=passes_per_round(
+            plan.epochs, per_pass=per_pass, start_epoch=start_epoch if deferred else 0))
         arrays = (X, y_keras, unweighted_sw if deferred else sw)
         n_buckets = resolve_length_buckets(
             self.length_buckets,
@@ -648,14 +678,12 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "lengths": lengths, "n_buckets": n_buckets,
                 "time_axis": (True, per_timestep, per_timestep and np.ndim(sw) >= 2),
             }
-        # seeded: one random order kept for all epochs, as Keras' NumPy path does
-        # under scikeras' fixed TensorFlow seed (see ArrayBatches); unseeded: a
-        # new order each epoch, as Keras does without a seed
+        # a new order every pass, from a generator seeded by random_state
         train = ArrayBatches(
             arrays, train_idx, plan.batch_size,
             shuffle=bool(getattr(self, "fit__shuffle", True)),
-            reshuffle=self._random_state is None, seed=self._random_state,
-            balance=balance, **bucketing,
+            seed=self._random_state, balance=balance, passes=plan.passes_per_round,
+            **bucketing,
         )
         # Keras must neither re-batch nor shuffle (with Python's global
         # random module) what ArrayBatches already batches and shuffles
@@ -663,7 +691,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # both ArrayBatches stay referenced here while Keras iterates their
         # datasets (which hold them only weakly)
         val = None
-        if train_idx is not None:
+        if has_validation:
             val = ArrayBatches(arrays, val_idx, plan.batch_size, shuffle=False, **bucketing)
             fit_kwargs["validation_data"] = val.dataset()
         drw = []
@@ -673,25 +701,27 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             in_batches = unweighted_sw is not sw
             loss = self.model_.loss
             drw = [DeferredClassWeights(
-                start_epoch, batches=([train] if val is None else [train, val])
-                if in_batches else (), weighted=sw,
+                start_epoch // plan.passes_per_round,
+                batches=([train] if val is None else [train, val]) if in_batches else (),
+                weighted=sw,
                 loss=None if in_batches or not isinstance(loss, WeightedBinaryCrossentropy)
                 else loss,
             )]
+        callbacks = training_callbacks(
+            has_validation=has_validation,
+            early_stopping=self.early_stopping,
+            patience=self.patience,
+            lr_schedule=self.lr_schedule,
+            total_steps=plan.epochs * len(train),
+            start_from_epoch=start_epoch if deferred else 0,
+        )
+        schedule = next((c for c in callbacks if isinstance(c, CosineDecay)), None)
         self._fit_callbacks = [
-            *self._fit_callbacks,
-            *drw,
-            *training_callbacks(
-                has_validation=train_idx is not None,
-                early_stopping=self.early_stopping,
-                patience=self.patience,
-                lr_schedule=self.lr_schedule,
-                epochs=plan.epochs,
-                start_from_epoch=start_epoch if deferred else 0,
-            ),
+            *self._fit_callbacks, *drw, *callbacks,
+            PassHistory(len(train), plan.passes_per_round, schedule),
         ]
         self._fit_keras_model(
-            train.dataset(), None, sample_weight=None, warm_start=False, epochs=plan.epochs,
+            train.dataset(), None, sample_weight=None, warm_start=False, epochs=plan.rounds,
             initial_epoch=0, **fit_kwargs,
         )
 

@@ -18,7 +18,9 @@ layers after it. :class:`MaskedConv1D` zeroes the masked steps before the
 convolution (so that, with ``padding="same"``, padded steps look exactly like
 the convolution's own zero padding of an unpadded sequence) and returns a mask
 that matches its output: unchanged for ``padding="same"`` with stride 1, and
-downsampled for a ``"valid"`` (strided) convolution. :class:`MaskedMaxPooling1D`
+downsampled for a ``"valid"`` (strided) convolution. :class:`MaskedSeparableConv1D`
+is the same for a depthwise-separable (optionally dilated) ``"same"`` convolution
+(the LITE branch). :class:`MaskedMaxPooling1D`
 shortens a sequence by a maximum over non-overlapping windows of its valid steps
 (what ``frontend_strides="auto"`` puts in the convolutional branch of long series).
 :class:`AttentionPooling1D` is a small additive-attention pooling over timesteps that ignores masked
@@ -36,7 +38,13 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["AttentionPooling1D", "MaskedConv1D", "MaskedMaxPooling1D", "PaddingMask"]
+__all__ = [
+    "AttentionPooling1D",
+    "MaskedConv1D",
+    "MaskedMaxPooling1D",
+    "MaskedSeparableConv1D",
+    "PaddingMask",
+]
 
 
 @keras.saving.register_keras_serializable(package="skimbal")
@@ -127,6 +135,65 @@ class MaskedConv1D(keras.layers.Conv1D):
             invalid, pool_size=self.kernel_size[0], strides=self.strides[0], padding="valid"
         )
         return ops.squeeze(pooled, -1) < 0.5
+
+
+@keras.saving.register_keras_serializable(package="skimbal")
+class MaskedSeparableConv1D(keras.layers.SeparableConv1D):
+    """``SeparableConv1D`` (``"same"`` padding, stride 1) that honours a timestep mask.
+
+    Masked input steps are set to zero before the depthwise convolution, so
+    for right-padded input the valid steps see exactly the zero padding that
+    a ``"same"`` convolution gives the unpadded sequence, dilated or not
+    (``"same"`` padding with stride 1 pads by ``dilation_rate *
+    (kernel_size - 1)`` steps whatever the length). The output keeps the
+    length, so the mask passes through unchanged.
+
+    Parameters
+    ----------
+    filters, kernel_size, strides, padding, dilation_rate, **kwargs
+        As in :class:`keras.layers.SeparableConv1D`; ``padding`` must be
+        ``"same"`` and ``strides`` 1.
+
+    Raises
+    ------
+    ValueError
+        For other padding or strides, or ``data_format="channels_first"``.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skimbal.layers import MaskedSeparableConv1D
+    >>> inp = keras.Input(shape=(None, 3))
+    >>> h = MaskedSeparableConv1D(8, 5, dilation_rate=2)(keras.layers.Masking()(inp))
+    """
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int,
+        strides: int = 1,
+        padding: str = "same",
+        dilation_rate: int = 1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         dilation_rate=dilation_rate, **kwargs)
+        if self.data_format != "channels_last":
+            raise ValueError("MaskedSeparableConv1D supports channels_last only.")
+        if self.padding != "same" or max(self.strides) != 1:
+            raise ValueError(
+                "MaskedSeparableConv1D supports padding='same' with strides=1; got "
+                f"padding={self.padding!r}, strides={self.strides}."
+            )
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is not None:
+            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return super().call(inputs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask
 
 
 def _pool_windows(x: Any, size: int, fill: float) -> Any:

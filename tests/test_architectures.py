@@ -46,7 +46,9 @@ def test_small_default_fit_trains_on_everything_with_cosine_decay(binary_data, f
     assert not _callbacks(fit_spy, keras.callbacks.EarlyStopping)
     assert len(fit_spy["x"]) == len(X) and fit_spy["dataset"].batch_size == 20
     lr = np.asarray(clf.history_["learning_rate"])
-    expected = 0.01 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * np.arange(4) / 4)))
+    # per gradient step (10 per pass, 40 in all); history_ records each pass's last
+    last_steps = np.arange(1, 5) * 10 - 1
+    expected = 0.01 * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * last_steps / 40)))
     np.testing.assert_allclose(lr, expected, rtol=1e-5)
 
 
@@ -349,3 +351,36 @@ def test_describe_network_names_what_is_built():
     assert describe_network(architecture="rnn", units=(16, 8), bidirectional=True,
                             pooling="mean", dense_units=(10,)) == (
         "bidirectional LSTM(16, 8), mean over steps, Dense(10)")
+
+
+# ------------------------------------------------------------- LITE networks
+@pytest.mark.parametrize("architecture", ["lite-rnn", "lite"])
+def test_lite_on_variable_length_list_is_masked(architecture):
+    # the classifier passes architecture through; lengths 6..12, NaN-padded batches
+    X_list, _, y_seq = _ragged()
+    clf = WeightedSequenceClassifier(architecture=architecture, units=3, epochs=1,
+                                     validation_fraction=0.0, random_state=0)
+    clf.fit(X_list, y_seq)
+    layers = {la.name: la for la in clf.model_.layers}
+    assert "lite_sepconv_2" in layers and "fcn_conv_0" not in layers
+    assert ("lstm_0" in layers) == (architecture == "lite-rnn")
+    batch = clf.predict_proba(X_list)
+    for i in (0, 1, 2):
+        alone = clf.predict_proba([X_list[i]])
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-4, atol=1e-5)
+    back = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(back.predict_proba(X_list), batch, rtol=1e-6)
+
+
+def test_describe_network_names_lite_and_ensembles():
+    from skimbal.architectures import describe_network
+
+    lite = ("LITE(32 filters; kernels 40, 20, 10, then separable 20 (dilation 2), "
+            "10 (dilation 4))")
+    assert describe_network(architecture="lite") == lite
+    assert describe_network(architecture="lite-rnn", lite_kernel_size=24,
+                            lite_filters=16, conv_pool=3) == (
+        "LITE(16 filters; kernels 24, 12, 6, then separable 12 (dilation 2), 6 (dilation 4)) "
+        "(max-pooled over 3 steps after the first block) beside LSTM(32), last step")
+    assert describe_network(architecture="lite", n_members=5) == (
+        f"mean probability of 5 networks: {lite}")

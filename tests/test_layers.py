@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -10,8 +12,15 @@ from skimbal.architectures import (
     build_sequence_model,
     check_frontend_strides,
     frontend_output_length,
+    lite_kernel_sizes,
+    resolve_lite_kernel_size,
 )
-from skimbal.layers import AttentionPooling1D, MaskedConv1D, MaskedMaxPooling1D
+from skimbal.layers import (
+    AttentionPooling1D,
+    MaskedConv1D,
+    MaskedMaxPooling1D,
+    MaskedSeparableConv1D,
+)
 
 L, T, F = 7, 12, 3
 
@@ -54,6 +63,25 @@ def test_masked_conv_valid_downsamples_mask(seq):
     assert ref.shape[1] == 3 and out.shape[1] == 6
     np.testing.assert_array_equal(out_mask, [[True, True, True, False, False, False]])
     np.testing.assert_allclose(out[:, :3], ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dilation", [1, 2, 4])
+def test_masked_separable_conv_ignores_padding_and_keeps_mask(seq, dilation):
+    x, _, garbage, mask = seq
+    keras.utils.set_random_seed(0)
+    conv = MaskedSeparableConv1D(4, 3, dilation_rate=dilation)
+    ref = np.asarray(conv(x))
+    out = np.asarray(conv(garbage, mask=mask))
+    np.testing.assert_allclose(out[:, :L], ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(conv.compute_mask(garbage, mask)), mask)
+    # without the mask the junk reaches the last valid steps
+    assert not np.allclose(np.asarray(conv(garbage))[:, :L], ref, atol=1e-3)
+
+
+@pytest.mark.parametrize("kw", [dict(padding="valid"), dict(strides=2)])
+def test_masked_separable_conv_rejects_other_padding(kw):
+    with pytest.raises(ValueError, match="padding='same' with strides=1"):
+        MaskedSeparableConv1D(4, 3, **kw)
 
 
 def test_masked_max_pooling_takes_the_valid_steps_of_each_window(seq):
@@ -125,6 +153,9 @@ CASES = [
     ("fcn-rnn", "last", ()),
     ("fcn-rnn", "mean", (2, 3)),
     ("fcn-rnn", "attention", ()),
+    ("lite-rnn", "last", ()),
+    ("lite-rnn", "mean", (2,)),
+    ("lite", "last", ()),
 ]
 
 
@@ -133,7 +164,8 @@ def _model(architecture, pooling, strides, **kw):
     return build_sequence_model(
         n_features=F, n_outputs=3, output_activation="softmax", architecture=architecture,
         pooling=pooling, units=4, conv_filters=(4, 5), conv_kernel_sizes=(3, 2),
-        frontend_strides=strides, frontend_filters=3, mask_value=0.0, **kw,
+        frontend_strides=strides, frontend_filters=3, mask_value=0.0,
+        **{"lite_filters": 4, "lite_kernel_size": 8, **kw},
     )
 
 
@@ -158,7 +190,7 @@ def test_padding_matters_without_mask(seq):
                            atol=1e-4)
 
 
-@pytest.mark.parametrize("architecture", ["rnn", "fcn-rnn"])
+@pytest.mark.parametrize("architecture", ["rnn", "fcn-rnn", "lite-rnn", "lite"])
 def test_return_sequences_per_step(seq, architecture):
     x, padded, _, _ = seq
     model = _model(architecture, "last", (), return_sequences=True)
@@ -210,9 +242,23 @@ def test_saved_model_reloads_in_safe_mode(seq, tmp_path):
         (dict(conv_pool=2.0), "conv_pool must be a positive int"),
         (dict(conv_pool=True), "conv_pool must be a positive int"),
         (dict(conv_pool=2, return_sequences=True), "1 with return_sequences"),
+        (dict(architecture="LITE"), "architecture must be one of"),
+        (dict(architecture="lite-fcn", n_members=2), "architecture must be one of"),
+        (dict(n_members=0), "n_members must be a positive int"),
+        (dict(n_members=True), "n_members must be a positive int"),
+        (dict(n_members=2.0), "n_members must be a positive int"),
+        (dict(n_members="3"), "n_members must be a positive int"),
+        (dict(n_members=None), "n_members must be a positive int"),
+        (dict(architecture="lite", lite_filters=0), "lite_filters must be a positive int"),
+        (dict(architecture="lite", lite_kernel_size=False),
+         "lite_kernel_size must be a positive int"),
     ],
 )
-def test_builder_bad_args(kw, match):
+def test_builder_bad_args(kw, match, monkeypatch):
+    def no_layers(*args, **kwargs):
+        raise AssertionError("a Keras layer was built before the arguments were checked")
+
+    monkeypatch.setattr(keras, "Input", no_layers)
     with pytest.raises(ValueError, match=match):
         build_sequence_model(n_features=F, n_outputs=1, output_activation="sigmoid", **kw)
 
@@ -230,3 +276,183 @@ def test_check_frontend_strides():
         check_frontend_strides((2, 3), 5)
     with pytest.raises(ValueError, match="positive ints"):
         check_frontend_strides((2, 0), 50)
+
+
+# ------------------------------------------------------------------ LITE branch
+def _call_with_mask(model, batch, mask):
+    with warnings.catch_warnings():
+        # Keras warns that a Functional "does not support masking", yet passes the
+        # mask to the input's consumers (what this checks)
+        warnings.simplefilter("ignore", UserWarning)
+        return np.asarray(model(batch, mask=mask))
+
+
+@pytest.mark.parametrize("architecture", ["lite", "lite-rnn"])
+@pytest.mark.parametrize("n_members", [1, 3])
+def test_lite_junk_beyond_the_length_changes_nothing(seq, architecture, n_members):
+    x, _, garbage, mask = seq
+    keras.utils.set_random_seed(0)
+    model = build_sequence_model(
+        n_features=F, n_outputs=3, output_activation="softmax", architecture=architecture,
+        units=4, lite_filters=4, lite_kernel_size=8, n_members=n_members,
+    )
+    alone = np.asarray(model(x))
+    np.testing.assert_allclose(_call_with_mask(model, garbage, mask), alone,
+                               rtol=1e-5, atol=1e-6)
+    # the junk would change the output without the mask
+    assert not np.allclose(np.asarray(model(garbage)), alone, atol=1e-3)
+
+
+def test_lite_nan_padded_list_input_equals_unpadded(seq):
+    # skimbal's own padding (NaN, PaddingMask) with standardisation and pooling
+    x, padded, _, _ = seq
+    nan_padded = padded.copy()
+    nan_padded[:, L:] = np.nan
+    keras.utils.set_random_seed(0)
+    model = build_sequence_model(
+        n_features=F, n_outputs=1, output_activation="sigmoid", architecture="lite-rnn",
+        units=4, lite_filters=4, lite_kernel_size=8, conv_pool=2, mask_padding=True,
+        input_mean=[1.0, 2.0, 3.0], input_scale=[2.0, 1.0, 0.5], n_members=2,
+    )
+    np.testing.assert_allclose(model.predict(nan_padded, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_lite_structure_follows_the_paper():
+    keras.utils.set_random_seed(0)
+    model = build_sequence_model(n_features=1, n_outputs=2, output_activation="softmax",
+                                 architecture="lite")
+    first = [model.get_layer(f"lite_conv_{j}") for j in range(3)]
+    assert [c.kernel_size[0] for c in first] == [40, 20, 10]
+    assert all(c.filters == 32 and not c.use_bias for c in first)
+    separable = [model.get_layer(f"lite_sepconv_{i}") for i in (1, 2)]
+    assert [(c.kernel_size[0], c.dilation_rate[0]) for c in separable] == [(20, 2), (10, 4)]
+    assert model.get_layer("lite_bn_0").input.shape[-1] == 96  # 3 x 32 concatenated
+    # no recurrent branch and no FCN; about LITE's 10k parameters
+    assert not any(isinstance(la, (keras.layers.RNN, keras.layers.Concatenate))
+                   and la.name != "lite_concat" for la in model.layers)
+    assert 8_000 < model.count_params() < 11_000
+    lite_rnn = build_sequence_model(n_features=1, n_outputs=2, output_activation="softmax",
+                                    architecture="lite-rnn")
+    names = [la.name for la in lite_rnn.layers]
+    assert "lstm_0" in names and "concat" in names and "fcn_conv_0" not in names
+
+
+def test_lite_kernels_adapt_to_short_series():
+    assert lite_kernel_sizes(40) == ((40, 20, 10), (20, 10))
+    assert lite_kernel_sizes(4) == ((4, 2, 1), (2, 1))
+    assert lite_kernel_sizes(1) == ((1, 1, 1), (1, 1))
+    assert resolve_lite_kernel_size(40, 1000) == 40
+    assert resolve_lite_kernel_size(40, 24) == 24
+    assert resolve_lite_kernel_size(40, 2) == 4
+    assert resolve_lite_kernel_size(40, None) == 40
+    model = build_sequence_model(n_features=2, n_outputs=1, output_activation="sigmoid",
+                                 architecture="lite", n_timesteps=3, lite_filters=4)
+    assert model.get_layer("lite_conv_0").kernel_size == (4,)
+    assert model.predict(np.ones((2, 3, 2), np.float32), verbose=0).shape == (2, 1)
+    # a longer kernel than the series is still well defined ("same" padding)
+    free = build_sequence_model(n_features=2, n_outputs=1, output_activation="sigmoid",
+                                architecture="lite", lite_filters=4)
+    assert np.isfinite(free.predict(np.ones((2, 3, 2), np.float32), verbose=0)).all()
+
+
+def test_lite_conv_pool_padded_equals_unpadded(seq):
+    x, padded, _, _ = seq
+    model = _model("lite-rnn", "last", (), conv_pool=3)
+    assert model.get_layer("lite_pool").pool_size == 3
+    steps = keras.Model(model.input, model.get_layer("lite_pool").output)
+    assert steps(padded).shape[1] == -(-T // 3)  # the separable layers read T / 3 steps
+    np.testing.assert_allclose(model.predict(padded, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------ ensembles
+def test_one_member_is_the_single_network():
+    # the layer names, order and weights of the network before n_members existed
+    def build(**kw):
+        keras.utils.set_random_seed(0)
+        return build_sequence_model(n_features=2, n_outputs=3, output_activation="softmax",
+                                    architecture="fcn-rnn", **kw)
+
+    model = build(n_members=1)
+    assert [la.name for la in model.layers] == [
+        "sequences", "fcn_conv_0", "fcn_bn_0", "fcn_relu_0", "fcn_conv_1", "fcn_bn_1",
+        "fcn_relu_1", "fcn_conv_2", "fcn_bn_2", "fcn_relu_2", "lstm_0", "fcn_gap",
+        "concat", "output"]
+    assert len(model.weights) == 23 and model.name == "skimbal_fcn-rnn_lstm"
+    for a, b in zip(model.get_weights(), build().get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _members(model, n):
+    return [keras.Model(model.input, model.get_layer(f"member{m}_output").output)
+            for m in range(n)]
+
+
+@pytest.mark.parametrize("architecture", ["lite-rnn", "fcn-rnn", "lite"])
+def test_ensemble_averages_member_probabilities(seq, architecture):
+    _, padded, _, _ = seq
+    model = _model(architecture, "last", (), n_members=3,
+                   input_mean=[0.0, 1.0, 2.0], input_scale=[1.0, 2.0, 3.0])
+    assert isinstance(model.get_layer("output"), keras.layers.Average)
+    names = [la.name for la in model.layers]
+    assert names.count("standardize") == 1 and names.count("masking") == 1  # shared
+    single = _model(architecture, "last", ())
+
+    def bns(net):
+        return [la for la in net.layers if isinstance(la, keras.layers.BatchNormalization)]
+
+    assert len(bns(model)) == 3 * len(bns(single)) > 0  # each member its own
+    assert len({la.name for la in bns(model)}) == len(bns(model))
+    members = [m.predict(padded, verbose=0) for m in _members(model, 3)]
+    np.testing.assert_allclose(model.predict(padded, verbose=0), np.mean(members, axis=0),
+                               rtol=1e-5, atol=1e-7)
+    # distinct layers: distinct initial weights, so the members disagree
+    assert not np.allclose(members[0], members[1], atol=1e-4)
+    np.testing.assert_allclose(np.sum(members[0], axis=-1), 1.0, rtol=1e-5)
+    assert len(model.trainable_weights) == 3 * len(single.trainable_weights)
+
+
+def test_ensemble_per_timestep_outputs_are_averaged_and_masked(seq):
+    x, padded, _, _ = seq
+    model = _model("lite-rnn", "last", (), n_members=2, return_sequences=True)
+    a, b = model.predict(x, verbose=0), model.predict(padded, verbose=0)
+    assert a.shape == (1, L, 3) and b.shape == (1, T, 3)
+    np.testing.assert_allclose(b[:, :L], a, rtol=1e-5, atol=1e-6)
+    members = [m.predict(x, verbose=0) for m in _members(model, 2)]
+    np.testing.assert_allclose(a, np.mean(members, axis=0), rtol=1e-5, atol=1e-7)
+
+
+def test_ensemble_trains_and_reloads_in_safe_mode(seq, tmp_path):
+    x, padded, _, _ = seq
+    model = _model("lite-rnn", "attention", (2,), n_members=3, conv_pool=2)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    batch = np.repeat(padded, 4, axis=0)
+    model.train_on_batch(batch, np.eye(3)[[0, 1, 2, 0]])
+    path = tmp_path / "ensemble.keras"
+    keras.saving.save_model(model, path)
+    back = keras.saving.load_model(path, safe_mode=True)
+    assert [la.name for la in back.layers] == [la.name for la in model.layers]
+    np.testing.assert_allclose(back.predict(batch, verbose=0), model.predict(batch, verbose=0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(padded, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_seeded_ensemble_is_reproducible_and_its_members_differ(seq):
+    # the classifier rebuilds the network from its config with every initializer seeded
+    from skimbal._seeding import seed_model
+
+    _, padded, _, _ = seq
+
+    def seeded(seed):
+        model = _model("lite-rnn", "last", (), n_members=3, mask_padding=False)
+        return seed_model(model, seed)
+
+    a, b, c = seeded(7), seeded(7), seeded(8)
+    assert [la.name for la in a.layers] == [la.name for la in b.layers]
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    assert not np.allclose(a.predict(padded, verbose=0), c.predict(padded, verbose=0))
+    k0, k1 = (a.get_layer(f"member{m}_lite_conv_0").get_weights()[0] for m in (0, 1))
+    assert not np.allclose(k0, k1)

@@ -119,16 +119,66 @@ def test_fit_shuffle_param_is_honoured(binary_data, fast_params, monkeypatch, sh
     assert made[0].shuffle is shuffle
 
 
-def test_seeded_fit_keeps_one_order_unseeded_reshuffles(binary_data, fast_params, monkeypatch):
+def _pass_orders(dataset, n_passes):
+    """Row order of each of ``n_passes`` passes of an ArrayBatches' dataset."""
+    return [np.concatenate([b[0][:, 0, 0] for b in e]) for e in _epochs(dataset, n_passes)]
+
+
+def test_seeded_fit_draws_a_new_order_every_pass(binary_data, fast_params, monkeypatch):
+    # a seeded fit used to keep one batch order for every epoch (issue 28): now
+    # every pass draws a new one, and the same seed draws the same sequence
     seen = spy_keras_fit(monkeypatch)
     X, y = binary_data
+    X = X.copy()
+    X[:, 0, 0] = np.arange(len(X))  # the row index, to read the order off the batches
     WeightedSequenceClassifier(**fast_params).fit(X, y)  # random_state=0
-    epochs = _epochs(seen["dataset"], 2)
-    np.testing.assert_array_equal(epochs[0][0][1], epochs[1][0][1])
-    WeightedSequenceClassifier(**{**fast_params, "random_state": None}).fit(X, y)
-    orders = [np.concatenate([b[0][:, 0, 0] for b in e]) for e in _epochs(seen["dataset"], 2)]
-    assert not np.array_equal(orders[0], orders[1])
-    np.testing.assert_array_equal(np.sort(orders[0]), np.sort(orders[1]))
+    first = _pass_orders(seen["dataset"], 3)
+    assert not np.array_equal(first[0], first[1])
+    assert not np.array_equal(first[1], first[2])
+    for order in first:
+        np.testing.assert_array_equal(np.sort(order), np.arange(len(X)))
+    WeightedSequenceClassifier(**fast_params).fit(X, y)
+    np.testing.assert_array_equal(first, _pass_orders(seen["dataset"], 3))
+    WeightedSequenceClassifier(**{**fast_params, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(first[0], _pass_orders(seen["dataset"], 1)[0])
+
+
+def test_one_keras_epoch_spans_several_passes_each_reshuffled():
+    X = np.arange(10, dtype=np.float32).reshape(10, 1, 1)
+    batches = ArrayBatches((X,), None, 4, shuffle=True, seed=0, passes=3)
+    ds = batches.dataset()
+    assert int(ds.cardinality()) == 9  # 3 passes x 3 batches (4 + 4 + 2)
+    sizes = [len(b[0]) for b in ds]
+    assert sizes == [4, 4, 2] * 3  # each pass batched on its own, partial batch last
+    rows = np.concatenate([b[0][:, 0, 0] for b in ds]).reshape(3, 10)
+    for order in rows:
+        np.testing.assert_array_equal(np.sort(order), np.arange(10))
+    assert len({tuple(r) for r in rows}) == 3
+    # a second iteration (the next Keras epoch) goes on with new orders
+    again = np.concatenate([b[0][:, 0, 0] for b in ds]).reshape(3, 10)
+    assert not any(np.array_equal(a, r) for a in again for r in rows)
+    fixed = ArrayBatches((X,), None, 4, shuffle=True, reshuffle=False, seed=0, passes=2)
+    kept = np.concatenate([b[0][:, 0, 0] for b in fixed.dataset()]).reshape(2, 10)
+    np.testing.assert_array_equal(kept[0], kept[1])
+
+
+def test_rounds_of_several_passes_keep_one_history_entry_per_pass(binary_data, monkeypatch):
+    # without a validation split, early stopping or a plateau schedule, 40 passes run
+    # as 10 Keras epochs of 4 passes; history_ still has one entry per pass, equal to
+    # the same fit run with one Keras epoch per pass (early stopping that never
+    # stops forces that, and changes nothing else)
+    seen = spy_keras_fit(monkeypatch)
+    X, y = binary_data
+    params = dict(units=3, architecture="rnn", epochs=40, batch_size=64, random_state=0,
+                  learning_rate=0.01, lr_schedule=None, validation_fraction=0.0)
+    rounds = WeightedSequenceClassifier(**params, early_stopping=False).fit(X, y)
+    assert seen["epochs"] == 10 and seen["dataset"].passes == 4
+    per_pass = WeightedSequenceClassifier(**params, early_stopping=True, patience=1000)
+    per_pass.fit(X, y)
+    assert seen["epochs"] == 40 and seen["dataset"].passes == 1
+    assert len(rounds.history_["loss"]) == 40
+    np.testing.assert_allclose(rounds.history_["loss"], per_pass.history_["loss"], rtol=1e-5)
+    assert rounds.history_["loss"][-1] < 0.8 * rounds.history_["loss"][0]  # it trained
 
 
 def test_dataset_refers_to_its_batches_weakly():

@@ -106,7 +106,7 @@ def test_deferred_start_epoch():
 
 def test_early_stopping_waits_for_the_switch():
     cbs = training_callbacks(has_validation=True, early_stopping="auto", patience=3,
-                             lr_schedule=None, epochs=10, start_from_epoch=8)
+                             lr_schedule=None, total_steps=10, start_from_epoch=8)
     (stop,) = [c for c in cbs if isinstance(c, keras.callbacks.EarlyStopping)]
     assert stop.start_from_epoch == 8
 
