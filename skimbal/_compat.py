@@ -19,7 +19,13 @@ Fixes
    ``sample_weight`` in place). :func:`hide_partial_fit` makes the attribute
    absent, so meta-estimators that probe ``hasattr(est, "partial_fit")`` do not
    pick a code path that would silently train unweighted.
-3. **Op determinism left on.** scikeras' seeded sections set
+3. **initialize.** scikeras' public ``initialize(X, y)`` builds and compiles
+   a model from ``X`` and ``y`` without skimbal's fit plan (no target
+   encoding, class weights, priors or front-end), leaving an estimator that
+   looks fitted but predicts with an untrained, unweighted network.
+   :func:`hide_initialize` makes it absent, as ``partial_fit``; ``fit`` is
+   the one way to a fitted estimator.
+4. **Op determinism left on.** scikeras' seeded sections set
    ``TF_DETERMINISTIC_OPS=1`` *before* asking TensorFlow whether determinism
    was already enabled; TensorFlow reads that variable, answers yes, and
    scikeras never turns determinism off again. Every later *unseeded* fit in
@@ -35,7 +41,8 @@ from typing import Any
 
 from sklearn.utils import ClassifierTags
 
-__all__ = ["ClassifierTagsMixin", "hide_partial_fit", "restore_op_determinism"]
+__all__ = ["ClassifierTagsMixin", "hide_initialize", "hide_partial_fit",
+           "restore_op_determinism"]
 
 
 class ClassifierTagsMixin:
@@ -78,6 +85,15 @@ def hide_partial_fit() -> _HiddenAttribute:
     """Return a class attribute that hides scikeras' unweighted ``partial_fit``."""
     return _HiddenAttribute(
         "scikeras' partial_fit skips skimbal's class weighting; call fit instead"
+    )
+
+
+def hide_initialize() -> _HiddenAttribute:
+    """Return a class attribute that hides scikeras' ``initialize`` (a model
+    built without skimbal's fit plan)."""
+    return _HiddenAttribute(
+        "scikeras' initialize builds a model without skimbal's fit plan (target "
+        "encoding, class weights, priors); call fit instead"
     )
 
 

@@ -1,35 +1,41 @@
 """``WeightedSequenceClassifier``: the scikit-learn face of skimbal.
 
-It orchestrates target encoding (:mod:`skimbal.targets`), weights
-(:mod:`skimbal.weights`), model building (:mod:`skimbal.architectures`) and the
-stratified validation split (:mod:`skimbal.model_selection`); scikeras supplies
-parameter routing (``model__*``, ``optimizer__*``, ``fit__*``), compilation,
-seeding and pickling.
+It does what :mod:`skimbal._fit_plan` decides: ``fit`` checks the parameters
+(:func:`~skimbal._fit_plan.check_params`), plans the fit without Keras
+(:func:`~skimbal._fit_plan.plan_fit`: target encoding, weights, priors, split,
+batches, front-end), then builds (:mod:`skimbal.architectures`), compiles,
+trains (:mod:`skimbal._training`) and commits the fitted state at once.
+scikeras supplies parameter routing (``model__*``, ``optimizer__*``,
+``fit__*``), compilation, seeding and pickling.
 """
 
 from __future__ import annotations
 
-from numbers import Integral, Real
 from typing import Any
 
 import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import ClassifierTagsMixin, hide_partial_fit, restore_op_determinism
-from ._seeding import seed_from_random_state, seed_model
-from ._sequences import check_sequence_batch, unpad
+from . import persistence
+from ._compat import (
+    ClassifierTagsMixin,
+    hide_initialize,
+    hide_partial_fit,
+    restore_op_determinism,
+)
+from ._fit_plan import FITTED_STATE, PARAMETER_RULES, FitPlan, check_params, plan_fit
+from ._seeding import seed_model
+from ._sequences import unpad
 from ._threads import configure_from_environment
-from ._thresholds import check_threshold, f1_optimal_thresholds
+from ._thresholds import f1_optimal_thresholds
 from ._training import (
     AUTO_LENGTH_BUCKETS,
     ArrayBatches,
     CosineDecay,
     DeferredClassWeights,
     PassHistory,
-    check_length_buckets,
     deferred_start_epoch,
     passes_per_round,
     plan_training,
@@ -37,98 +43,21 @@ from ._training import (
     predict_in_groups,
     resolve_length_buckets,
     training_callbacks,
-    validation_split_or_none,
 )
-from .architectures import (
-    ARCHITECTURES,
-    CELLS,
-    POOLINGS,
-    build_sequence_model,
-    check_architecture_params,
-    check_frontend_strides,
-    resolve_conv_pool,
-    resolve_frontend_strides,
-)
+from ._validation import check_sequence_batch
+from .architectures import build_sequence_model, check_frontend_strides
 from .layers import PaddingMask
 from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
-from .model_selection import validation_strata
-from .preprocessing import channel_moments
-from .priors import class_prior, log_prior, shift_proba, training_prior
-from .targets import (
-    TARGET_TYPES,
-    TargetSpec,
-    encode_target,
-    is_timestep_target,
-    target_spec,
-)
-from .weights import align_time_weights, fit_weights, time_weight_profile
+from .priors import log_prior, shift_proba
+from .targets import TargetSpec, target_spec
 
 __all__ = ["WeightedSequenceClassifier"]
 
 # Rows per forward pass in predict / predict_proba (bounds peak memory).
 _PREDICT_CHUNK = 4096
 
-# Private attributes that fit sets (besides the public ``*_`` ones).
-_PRIVATE_FITTED = frozenset({
-    "_mode", "_label_weights", "_random_state", "_frontend_strides", "_conv_pool",
-    "_input_moments",
-    "_fit_callbacks",
-})
-
-
-# Metric names that Model.compile understands but keras.metrics.get does not.
-_COMPILE_METRIC_ALIASES = frozenset({"acc", "accuracy", "crossentropy", "ce"})
-
-# Numeric parameters for which a bool (an int subclass) is a mistake, not a number.
-_NO_BOOL_PARAMS = ("epochs", "batch_size", "patience", "frontend_filters", "units",
-                   "learning_rate", "dropout", "validation_fraction", "time_weight_half_life",
-                   "tau", "beta", "class_weight_start", "focal_gamma")
-
-# Keras losses that want one-hot targets and probability vectors; skimbal feeds every
-# single-label kind as integer class codes (see _check_target_params).
-_ONE_HOT_LOSSES = (keras.losses.CategoricalCrossentropy,
-                   keras.losses.CategoricalFocalCrossentropy)
-_ONE_HOT_LOSS_FUNCTIONS = (keras.losses.categorical_crossentropy,
-                           keras.losses.categorical_focal_crossentropy)
-
-
-def _is_one_hot_loss(loss: Any) -> bool:
-    """Whether ``loss`` (name, class, instance or function) is a one-hot categorical loss."""
-    if isinstance(loss, str):
-        try:
-            loss = keras.losses.get(loss)
-        except (ValueError, TypeError):
-            return False
-    if isinstance(loss, type):
-        return issubclass(loss, _ONE_HOT_LOSSES)
-    if isinstance(loss, _ONE_HOT_LOSSES):
-        return True
-    return any(loss is f for f in _ONE_HOT_LOSS_FUNCTIONS)
-
-
-def check_compile_names(optimizer: Any, loss: Any, metrics: Any) -> None:
-    """Resolve ``optimizer`` / ``loss`` / ``metrics`` given by name, before any model work.
-
-    Names are looked up in Keras' registries (``keras.optimizers.get`` etc.), so an
-    unknown name is a ``ValueError`` naming the parameter instead of an error at
-    compile time. Objects and classes are left to Keras.
-    """
-    checks = []
-    if isinstance(optimizer, str):
-        checks.append(("optimizer", optimizer, "optimizer", "optimizers", "adam"))
-    if isinstance(loss, str):
-        checks.append(("loss", loss, "loss", "losses", "binary_crossentropy"))
-    for i, metric in enumerate(metrics or []):
-        if isinstance(metric, str) and metric not in _COMPILE_METRIC_ALIASES:
-            checks.append((f"metrics[{i}]", metric, "metric", "metrics", "auc"))
-    for param, value, what, module, example in checks:
-        try:
-            getattr(keras, module).get(value)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"{param}={value!r} is not a known Keras {what} name; pass a name "
-                f"that keras.{module}.get accepts (e.g. {example!r}) or a Keras object."
-            ) from None
+# Private attributes that fit sets (besides the public ``*_`` ones): see FITTED_STATE.
+_PRIVATE_FITTED = frozenset(name for name in FITTED_STATE if name.startswith("_"))
 
 
 def _is_logit_adjusted(loss: Any) -> bool:
@@ -588,56 +517,13 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
     [0, 1]
     """
 
-    _parameter_constraints: dict = {
-        "model": [callable, None],
-        "architecture": [StrOptions(set(ARCHITECTURES))],
-        "cell": [StrOptions(set(CELLS))],
-        "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "bidirectional": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "dense_units": [tuple, list],
-        "pooling": [StrOptions(set(POOLINGS))],
-        "conv_filters": [tuple, list],
-        "conv_kernel_sizes": [tuple, list],
-        "frontend_strides": [StrOptions({"auto"}), tuple, list],
-        "frontend_filters": [Interval(Integral, 1, None, closed="left")],
-        "length_buckets": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"),
-                           None],
-        "class_weight": [None, StrOptions({"balanced", "effective"}), dict, "array-like"],
-        "beta": [Interval(Real, 0, 1, closed="left")],
-        "class_weight_start": [Interval(Real, 0, 1, closed="left")],
-        "focal_gamma": [Interval(Real, 0, None, closed="left")],
-        "standardize": ["boolean"],
-        "normalize_weights": ["boolean"],
-        "target_type": [StrOptions(set(TARGET_TYPES))],
-        "label_names": [None, "array-like"],
-        "threshold": [Interval(Real, 0, 1, closed="neither"), StrOptions({"tune"}),
-                      "array-like"],
-        "optimizer": [str, type, keras.optimizers.Optimizer],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "loss": [str, keras.losses.Loss, callable, None],
-        "metrics": [list, None],
-        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
-        "patience": [Interval(Integral, 0, None, closed="left")],
-        "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-        "per_timestep": [StrOptions({"auto"}), "boolean"],
-        "time_weight": [None, StrOptions({"linear", "exponential"}), "array-like", callable],
-        "time_weight_range": [tuple, list],
-        "time_weight_half_life": [Interval(Real, 0, None, closed="neither")],
-        "logit_adjustment": [StrOptions({"loss", "post-hoc"}), None],
-        "tau": [Interval(Real, 0, None, closed="left")],
-        "balanced_batches": ["boolean"],
-        "prior_correction": ["boolean"],
-    }
+    # the one table of parameter rules (skimbal._fit_plan), also used by skimbal.load
+    _parameter_constraints: dict = PARAMETER_RULES
 
-    # scikeras' partial_fit would train without skimbal's weights (see _compat).
+    # scikeras' partial_fit would train without skimbal's weights, and its
+    # initialize would build a model without the fit plan (see _compat).
     partial_fit = hide_partial_fit()
+    initialize = hide_initialize()
 
     def __init__(
         self,
@@ -736,52 +622,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         vars(self).update(**kwargs)
         if kwargs:
             self._user_params = set(kwargs)
-
-    # ------------------------------------------------------------------ checks
-    def _check_params(self) -> None:
-        for name in _NO_BOOL_PARAMS:
-            if isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(
-                    f"{name} must be a number (or 'auto' where allowed), not the bool "
-                    f"{getattr(self, name)!r}."
-                )
-        self._validate_params()
-        check_architecture_params(
-            architecture=self.architecture, units=self.units, dense_units=self.dense_units,
-            pooling=self.pooling, conv_filters=self.conv_filters,
-            conv_kernel_sizes=self.conv_kernel_sizes,
-            frontend_strides=() if isinstance(self.frontend_strides, str)
-            else self.frontend_strides,
-        )
-        if isinstance(self.threshold, str) and self.validation_fraction == 0:
-            raise ValueError(
-                "threshold='tune' picks thresholds on the internal validation split; "
-                "set validation_fraction > 0 (e.g. 0.2)."
-            )
-        if self.logit_adjustment == "loss" and self.loss is not None:
-            raise ValueError(
-                "logit_adjustment='loss' trains with skimbal's logit-adjusted "
-                f"cross-entropy, so it cannot be combined with loss={self.loss!r}; leave "
-                "loss=None, or use logit_adjustment='post-hoc' with your own loss."
-            )
-        if self.class_weight_start > 0 and self.class_weight is None:
-            raise ValueError(
-                f"class_weight_start={self.class_weight_start!r} defers the class weights, "
-                "but class_weight=None has none to defer; set a class_weight (e.g. "
-                "'balanced') or class_weight_start=0."
-            )
-        if self.focal_gamma > 0 and self.loss is not None:
-            raise ValueError(
-                f"focal_gamma={self.focal_gamma!r} makes skimbal's default loss a focal "
-                f"loss, so it cannot be combined with loss={self.loss!r}; use loss=None "
-                "with focal_gamma, or focal_gamma=0 with your own loss."
-            )
-        if isinstance(self.model, keras.Model):
-            raise TypeError(
-                "model must be a function that builds a Keras model, not a model "
-                "instance (an instance would be shared between clones and folds)."
-            )
-        check_compile_names(self.optimizer, self.loss, self.metrics)
 
     # ------------------------------------------------------------- model build
     def _check_model_param(self):  # overrides scikeras
@@ -985,92 +825,36 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         return work
 
     def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
-        """The body of :meth:`fit`, run on the working copy from :meth:`_working_copy`."""
+        """The body of :meth:`fit`, run on the working copy from :meth:`_working_copy`:
+        plan (no Keras) -> build -> compile -> train; :meth:`fit` commits."""
         # size TensorFlow's thread pools before its runtime starts: resolving
-        # optimizer names in _check_params already creates TensorFlow variables
+        # optimizer names in check_params already creates TensorFlow variables
         configure_from_environment()
-        self._check_params()
-        X, lengths = check_sequence_batch(X)
-        n, T = X.shape[:2]
-        timestep = is_timestep_target(y, n_timesteps=T, x_is_list=lengths is not None,
-                                      per_timestep=self.per_timestep,
-                                      target_type=self.target_type)
-        frontend_strides, conv_pool = self._check_kind_params(timestep, lengths, T)
-        encoder, codes, mask = encode_target(
-            y, per_timestep=timestep, n_samples=n, n_timesteps=T, lengths=lengths,
-            target_type=self.target_type, label_names=self.label_names,
-        )
-        spec = target_spec(encoder)
-        self._check_target_params(spec)
-        threshold_ = check_threshold(self.threshold, spec.n_classes) if spec.thresholded else None
-        profile = time_w = None
-        if spec.per_timestep and self.time_weight is not None:
-            profile = time_weight_profile(
-                self.time_weight, T, weight_range=tuple(self.time_weight_range),
-                half_life=self.time_weight_half_life,
-            )
-            time_w = align_time_weights(profile, lengths, n)
-        weights = fit_weights(
-            self.class_weight, spec, codes, mask=mask, normalize=self.normalize_weights,
-            sample_weight=sample_weight, time_weights=time_w, beta=self.beta,
-            unweighted=self.class_weight_start > 0,
-        )
-        prior = class_prior(spec, codes, mask)
-        fitted_prior = training_prior(
-            spec, codes, weights.sample_weight, weights.loss_weights, mask=mask, prior=prior,
-            balanced_batches=self.balanced_batches,
-            logit_adjustment=self.logit_adjustment, tau=self.tau,
-        )
-
-        seed = seed_from_random_state(self.random_state)
-        strata, split = validation_strata(spec, codes, mask)
-        tune = spec.thresholded and isinstance(self.threshold, str)
-        # threshold="tune" needs a split, so "auto" stands for 0.1 there
-        train_idx, val_idx = validation_split_or_none(
-            strata, 0.1 if tune and self.validation_fraction == "auto"
-            else self.validation_fraction, seed, split=split,
-        )
-        if lengths is not None:
-            check_length_buckets(self.length_buckets,
-                                 n if train_idx is None else len(train_idx))
-        if tune and train_idx is None:
-            raise ValueError(
-                "threshold='tune' needs the internal validation split, which this "
-                "training set is too small for (see the warning above); pass fixed "
-                "thresholds instead."
-            )
-
-        input_moments = channel_moments(X) if self.standardize else None
-
+        params = self.get_params(deep=False)
+        check_params(params, caller_name=type(self).__name__)
+        plan = plan_fit(params, X, y, sample_weight)
         # fitted metadata (scikeras passes ``*_`` attributes as ``meta``); this is
         # the working copy (see fit), which starts without any fitted state
-        self.target_encoder_ = encoder
-        self.timestep_targets_ = spec.per_timestep
-        self.variable_length_ = lengths is not None
-        self.classes_ = encoder.classes_
-        self.n_classes_ = spec.n_classes_attr()
-        self.target_type_ = spec.kind
-        self.n_features_in_ = X.shape[2]
-        self.n_outputs_ = spec.n_outputs
-        self.class_weight_ = weights.class_weight_
-        self.class_prior_ = prior
-        self.training_prior_ = fitted_prior
-        self._label_weights = weights.loss_weights
-        self._random_state = seed
-        # what the default network is built with (see _default_model)
-        self._frontend_strides = frontend_strides
-        self._conv_pool = conv_pool
-        self._input_moments = input_moments
-        if spec.thresholded:
-            self.label_names_ = encoder.label_names_
-            self.threshold_ = threshold_
-        if spec.per_timestep:
-            self.time_weight_ = profile
+        vars(self).update(plan.fitted_attributes())
+        self._build_and_compile(plan)
+        self._train(plan.X, plan.spec.encode_for_keras(plan.codes, self._mode),
+                    plan.weights.sample_weight, plan.train_idx, plan.val_idx,
+                    lengths=plan.lengths, per_timestep=plan.spec.per_timestep,
+                    balance=plan.balance,
+                    unweighted_sw=plan.weights.unweighted_sample_weight)
+        self.history_ = dict(self.history_)
+        if plan.tune_threshold:
+            val_idx = plan.val_idx
+            self.threshold_ = f1_optimal_thresholds(
+                plan.codes[val_idx], self._decision_proba(self._forward(plan.X[val_idx])),
+                self.label_names_,
+            )
 
-        # Keras work starts here
+    def _build_and_compile(self, plan: FitPlan) -> None:
+        """Build the network, check it against the plan, and compile it."""
         self.model_ = self._build_keras_model()
-        self._check_padding_support(lengths)
-        self._mode = spec.output_mode(self.model_.outputs[0].shape)
+        self._check_padding_support(plan.lengths)
+        self._mode = plan.spec.output_mode(self.model_.outputs[0].shape)
         self._initialize_callbacks()
         if self.focal_gamma > 0 and self.model_.compiled:
             raise ValueError(
@@ -1079,7 +863,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "compile it in the model function, or use focal_gamma=0."
             )
         self._ensure_compiled_model()
-        if spec.multilabel and self.class_weight is not None and not isinstance(
+        if plan.class_weights_in == "loss" and self.class_weight is not None and not isinstance(
             self.model_.loss, WeightedBinaryCrossentropy
         ):
             raise ValueError(
@@ -1092,87 +876,6 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "logit_adjustment='loss' needs skimbal's logit-adjusted loss, but the "
                 "model function returned a compiled model with its own loss; do not "
                 "compile it in the model function, or use logit_adjustment='post-hoc'."
-            )
-
-        self._train(X, spec.encode_for_keras(codes, self._mode), weights.sample_weight,
-                    train_idx, val_idx, lengths=lengths, per_timestep=spec.per_timestep,
-                    balance=codes if self.balanced_batches else None,
-                    unweighted_sw=weights.unweighted_sample_weight)
-        self.history_ = dict(self.history_)
-        if spec.thresholded and isinstance(self.threshold, str):  # "tune"
-            self.threshold_ = f1_optimal_thresholds(
-                codes[val_idx], self._decision_proba(self._forward(X[val_idx])),
-                self.label_names_,
-            )
-
-    def _check_kind_params(self, timestep: bool, lengths: np.ndarray | None,
-                           T: int) -> tuple[tuple[int, ...], int]:
-        """Check the parameters that only some kinds accept; return the front-end.
-
-        ``frontend_strides="auto"`` is resolved here from the training lengths into
-        the recurrent branch's strides and the convolutional branch's pooling
-        (:func:`skimbal.architectures.resolve_frontend_strides`,
-        :func:`skimbal.architectures.resolve_conv_pool`).
-        """
-        if not timestep and self.time_weight is not None:
-            raise ValueError(
-                f"time_weight={self.time_weight!r} applies to per-timestep targets "
-                "(y of shape (n, T) or (n, T, n_labels), or a list of per-sequence "
-                "label arrays); this y has one label per sequence. Use "
-                "time_weight=None."
-            )
-        auto = isinstance(self.frontend_strides, str)
-        if timestep and not auto and any(int(s) > 1 for s in self.frontend_strides):
-            raise ValueError(
-                "frontend_strides shortens the sequence, so it cannot be used with "
-                "per-timestep targets (one prediction per input step); use "
-                "frontend_strides=() or 'auto'."
-            )
-        if timestep and not auto:
-            return tuple(self.frontend_strides), 1
-        shortest = T if lengths is None else int(lengths.min())
-        return (
-            resolve_frontend_strides(self.frontend_strides, T, shortest, per_timestep=timestep),
-            resolve_conv_pool(self.frontend_strides, T, per_timestep=timestep),
-        )
-
-    def _check_target_params(self, spec: TargetSpec) -> None:
-        """Reject parameters that do not apply to this kind of target (no Keras work)."""
-        if self.balanced_batches and (spec.multilabel or spec.per_timestep):
-            raise ValueError(
-                f"balanced_batches=True draws sequences class-balanced, which needs one "
-                f"class per sequence; this y is {spec.kind!r}. Use class_weight (weights "
-                "per label / per timestep) and balanced_batches=False."
-            )
-        if not spec.multilabel and _is_one_hot_loss(self.loss):
-            raise ValueError(
-                f"loss={self.loss!r} wants one-hot targets, but skimbal passes the classes "
-                "of this y to the loss as integer codes; use "
-                "loss='sparse_categorical_crossentropy', or loss=None with focal_gamma=2.0 "
-                "for the focal loss (SparseCategoricalFocalCrossentropy)."
-            )
-        if spec.multilabel:
-            if self.loss is not None and self.class_weight is not None:
-                raise ValueError(
-                    "class_weight for multi-label y is applied by skimbal's "
-                    "WeightedBinaryCrossentropy loss; leave loss=None (or set "
-                    "class_weight=None to use your own loss)."
-                )
-            return
-        if spec.per_timestep:
-            return
-        if self.label_names is not None:
-            raise ValueError(
-                "label_names applies only to multi-label targets (2-D 0/1 y with "
-                "target_type='auto' or 'multilabel')."
-            )
-        if isinstance(self.threshold, str) or np.ndim(self.threshold) != 0 or (
-            float(self.threshold) != 0.5
-        ):
-            raise ValueError(
-                "threshold applies only to multi-label targets; for a binary target "
-                "use sklearn.model_selection.FixedThresholdClassifier or "
-                "TunedThresholdClassifierCV."
             )
 
     def _has_padding_mask(self) -> bool:
@@ -1297,7 +1000,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
 
     def _unpad(self, out: np.ndarray, lengths: np.ndarray | None) -> Any:
         """Per-timestep outputs for list ``X`` back as a list of ``(T_i, ...)`` arrays."""
-        if lengths is None or not self.timestep_targets_:
+        if lengths is None or not self._target_spec.per_timestep:
             return out
         return unpad(out, lengths)
 
@@ -1313,9 +1016,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         -------
         pathlib.Path
         """
-        from .persistence import save
-
-        return save(self, path, strict=strict)
+        return persistence.save(self, path, strict=strict)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict(X)`` against ``y`` (scikit-learn's default).

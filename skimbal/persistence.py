@@ -64,11 +64,12 @@ only after the whole tree has been checked.
 
 Adding fitted state
 -------------------
-Fitted attributes are listed once, in :data:`FITTED_ATTRIBUTES`, as
-``name -> codec`` where a codec is a pair of functions ``(to_json,
-from_json)`` from :data:`CODECS`. To persist a new fitted attribute (for
-example multi-label ``thresholds_``), add one line there, reusing a codec
-(``"json"``, ``"history"``, ...) or adding one to
+Fitted attributes are listed once, in :data:`skimbal._fit_plan.FITTED_STATE`
+(shared with the classifier), each with the name of its codec, a pair of
+functions ``(to_json, from_json)`` from :data:`CODECS`; :data:`FITTED_ATTRIBUTES`
+(``name -> codec``) and :data:`REQUIRED_FITTED` are read from it. To persist a
+new fitted attribute (for example multi-label ``thresholds_``), add one line
+there, reusing a codec (``"json"``, ``"history"``, ...) or adding one to
 :data:`CODECS`. Attributes missing on the estimator are skipped at save (so
 optional state works); a file that holds an attribute this version does not
 know is refused at load, since silently dropping fitted state would change
@@ -92,6 +93,13 @@ from typing import Any
 
 import numpy as np
 
+from ._fit_plan import (
+    FITTED_STATE,
+    FittedStateError,
+    _is_int,
+    check_fitted_state,
+    check_params,
+)
 from .targets import target_spec
 
 __all__ = ["FITTED_ATTRIBUTES", "OBJECT_SCHEMA_VERSION", "SCHEMA_VERSION", "load", "save"]
@@ -224,25 +232,10 @@ CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "target_encoder": (_encoder_to_json, _encoder_from_json),
 }
 
-#: Fitted attributes persisted in ``skimbal.json`` (``model_`` is ``model.keras``).
+#: Fitted attributes persisted in ``skimbal.json`` (``model_`` is ``model.keras``):
+#: those of :data:`skimbal._fit_plan.FITTED_STATE` with a codec.
 FITTED_ATTRIBUTES: dict[str, str] = {
-    "classes_": "json",
-    "n_classes_": "json",
-    "target_type_": "json",
-    "n_features_in_": "json",
-    "n_outputs_": "json",
-    "class_weight_": "json",
-    "label_names_": "json",
-    "threshold_": "json",
-    "timestep_targets_": "json",
-    "variable_length_": "json",
-    "time_weight_": "json",
-    "class_prior_": "array",  # training frequencies pi (per class / label)
-    "training_prior_": "array",  # prior q the network was fitted under
-    "_label_weights": "json",  # multi-label loss weights (positive, negative)
-    "history_": "history",
-    "target_encoder_": "target_encoder",
-    "_random_state": "json",
+    name: attr.codec for name, attr in FITTED_STATE.items() if attr.codec is not None
 }
 
 
@@ -461,9 +454,7 @@ MAX_MEMBER_BYTES = 2**30
 TOP_LEVEL_KEYS = frozenset({"format", "schema_version", "estimator", "versions", "params",
                             "dropped_params", "fitted"})
 #: Fitted attributes every file must hold (the others in FITTED_ATTRIBUTES are optional).
-REQUIRED_FITTED = ("classes_", "n_classes_", "target_type_", "n_features_in_", "n_outputs_",
-                   "class_weight_", "timestep_targets_", "variable_length_", "history_",
-                   "target_encoder_")
+REQUIRED_FITTED = tuple(name for name, attr in FITTED_STATE.items() if attr.required)
 #: scikeras routing prefixes of ``prefix__name`` parameters.
 ROUTING_PREFIXES = ("model", "fit", "compile", "predict", "optimizer", "loss", "metrics",
                     "callbacks")
@@ -624,12 +615,8 @@ def _decode(value: Any, where: str) -> Any:
 
 
 def _load_params(cls: type, meta: dict[str, Any], path: Path) -> Any:
-    """The estimator with the file's parameters, each checked against its constraints."""
-    import re
-
-    from .architectures import check_architecture_params
-    from .classifier import check_compile_names
-
+    """The estimator with the file's parameters, held to the rules ``fit`` applies
+    (:func:`skimbal._fit_plan.check_params`)."""
     known = set(cls().get_params(deep=False))
     routed_name = re.compile(rf"^({'|'.join(ROUTING_PREFIXES)})__[A-Za-z][A-Za-z0-9_]*$")
     params = {}
@@ -646,22 +633,10 @@ def _load_params(cls: type, meta: dict[str, Any], path: Path) -> Any:
                              "never stored in a skimbal file).")
     est = cls(**params)
     try:
-        est._validate_params()
-        check_architecture_params(
-            architecture=est.architecture, units=est.units, dense_units=est.dense_units,
-            pooling=est.pooling, conv_filters=est.conv_filters,
-            conv_kernel_sizes=est.conv_kernel_sizes,
-            frontend_strides=() if isinstance(est.frontend_strides, str)
-            else est.frontend_strides,
-        )
-        check_compile_names(est.optimizer, est.loss, est.metrics)
+        check_params(est.get_params(deep=False), caller_name=cls.__name__)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{path}: {META_NAME} holds an invalid parameter: {exc}") from None
     return est
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def _check_encoder_json(data: Any, where: str) -> None:
@@ -680,27 +655,6 @@ def _check_encoder_json(data: Any, where: str) -> None:
         _check_encoder_json(inner["__encoder__"], f"{where}._inner")
         if inner["__encoder__"]["class"] != "TargetEncoder":
             raise ValueError(f"{where}._inner must be a TargetEncoder")
-
-
-def _check_array(value: Any, where: str, *, ndim: int = 1, length: int | None = None,
-                 kinds: str = "biufUO") -> np.ndarray:
-    if not isinstance(value, np.ndarray) or value.ndim != ndim or value.dtype.kind not in kinds:
-        raise ValueError(f"{where} must be a {ndim}-D array; got {type(value).__name__} "
-                         f"{np.shape(value) if isinstance(value, np.ndarray) else value!r}")
-    if length is not None and len(value) != length:
-        raise ValueError(f"{where} has {len(value)} entries; expected {length}")
-    return value
-
-
-def _check_numbers(value: Any, where: str) -> None:
-    """A (nested) dict of finite real numbers (class_weight_ layouts)."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_numbers(v, f"{where}[{k!r}]")
-    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(
-        value
-    ):
-        raise ValueError(f"{where} must hold finite numbers; got {value!r}")
 
 
 def _load_fitted(meta: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -733,109 +687,10 @@ def _load_fitted(meta: dict[str, Any], path: Path) -> dict[str, Any]:
             raise ValueError(f"{where}{attr!r} is malformed ({type(exc).__name__}: "
                              f"{exc})") from None
     try:
-        _check_fitted_consistency(out)
-    except _FittedError as exc:
+        check_fitted_state(out)
+    except FittedStateError as exc:
         raise ValueError(f"{where}{exc.key!r}: {exc}") from None
     return out
-
-
-class _FittedError(ValueError):
-    def __init__(self, key: str, msg: str) -> None:
-        super().__init__(msg)
-        self.key = key
-
-
-def _check_fitted_consistency(f: dict[str, Any]) -> None:
-    from .targets import KINDS, TIMESTEP_KINDS, TargetEncoder
-
-    def need(key: str, ok: bool, msg: str) -> None:
-        if not ok:
-            raise _FittedError(key, msg)
-
-    enc = f["target_encoder_"]
-    kind = getattr(enc, "kind", None)
-    need("target_encoder_", kind in KINDS + TIMESTEP_KINDS, f"unknown target kind {kind!r}")
-    need("target_encoder_", hasattr(enc, "classes_"), "has no classes_")
-    inner = getattr(enc, "_inner", None)
-    if type(enc).__name__ == "TimestepTargetEncoder":
-        need("target_encoder_", kind in TIMESTEP_KINDS, f"kind {kind!r} is not per-timestep")
-        if kind == "per_timestep_multilabel":
-            need("target_encoder_", inner is None, "per-timestep multilabel has no inner encoder")
-        else:
-            inner_kind = getattr(inner, "kind", None)
-            if inner_kind == "onehot":  # per-step one-hot classes
-                inner_kind = "binary" if len(getattr(inner, "classes_", ())) == 2 else "multiclass"
-            need("target_encoder_", isinstance(inner, TargetEncoder)
-                 and f"per_timestep_{inner_kind}" == kind
-                 and np.array_equal(inner.classes_, enc.classes_),
-                 "inner encoder does not match")
-    else:
-        need("target_encoder_", kind in KINDS, f"kind {kind!r} is per-timestep")
-    need("target_type_", f["target_type_"] == kind,
-         f"is {f['target_type_']!r} but the target encoder's kind is {kind!r}")
-    try:
-        spec = target_spec(enc)
-    except Exception as exc:  # malformed encoder state
-        raise _FittedError("target_encoder_", f"is malformed ({exc})") from None
-    n = spec.n_classes
-    classes = f["classes_"]
-    if kind == "multilabel":
-        need("classes_", isinstance(classes, list) and len(classes) == n and all(
-            isinstance(c, np.ndarray) and c.tolist() == [0, 1] for c in classes),
-            f"must be a list of {n} arrays [0, 1]; got {classes!r}")
-        names = _check_array(getattr(enc, "label_names_", None), "label_names_", length=n)
-        need("label_names_", "label_names_" in f
-             and np.array_equal(_check_array(f["label_names_"], "label_names_", length=n),
-                                names), "is missing or differs from the target encoder's")
-        thr = f.get("threshold_")
-        need("threshold_", isinstance(thr, np.ndarray) and thr.shape == (n,)
-             and thr.dtype.kind == "f" and bool(np.all((thr > 0) & (thr < 1))),
-             f"must be {n} thresholds in (0, 1); got {thr!r}")
-    else:
-        need("classes_", isinstance(classes, np.ndarray) and classes.ndim == 1
-             and len(classes) == n and np.array_equal(classes, enc.classes_)
-             and classes.dtype.kind in "biuUO",
-             f"must be a 1-D array equal to the target encoder's classes; got {classes!r}")
-        need("classes_", n >= (1 if kind == "per_timestep_multilabel" else 2),
-             f"has {n} classes")
-        for key in ("label_names_", "threshold_"):
-            need(key, key not in f, f"applies only to multi-label targets, not {kind!r}")
-    need("n_classes_", f["n_classes_"] == spec.n_classes_attr(),
-         f"is {f['n_classes_']!r}; expected {spec.n_classes_attr()!r}")
-    need("n_outputs_", _is_int(f["n_outputs_"]) and f["n_outputs_"] == spec.n_outputs,
-         f"is {f['n_outputs_']!r}; expected {spec.n_outputs}")
-    need("n_features_in_", _is_int(f["n_features_in_"]) and f["n_features_in_"] >= 1,
-         f"must be a positive int; got {f['n_features_in_']!r}")
-    need("timestep_targets_", f["timestep_targets_"] is spec.per_timestep,
-         f"must be {spec.per_timestep} for kind {kind!r}")
-    need("variable_length_", isinstance(f["variable_length_"], bool), "must be a bool")
-    need("class_weight_", isinstance(f["class_weight_"], dict), "must be a dict")
-    try:
-        _check_numbers(f["class_weight_"], "class_weight_")
-    except ValueError as exc:
-        raise _FittedError("class_weight_", str(exc)) from None
-    if "time_weight_" in f:
-        tw = f["time_weight_"]
-        need("time_weight_", spec.per_timestep, "applies only to per-timestep targets")
-        need("time_weight_", tw is None or (
-            isinstance(tw, np.ndarray) and tw.ndim == 1 and tw.dtype.kind in "iuf"
-            and bool(np.all(np.isfinite(tw) & (tw >= 0)))),
-            "must be null or a 1-D array of finite weights >= 0")
-    for key in ("class_prior_", "training_prior_"):
-        if key in f:
-            prior = f[key]
-            need(key, isinstance(prior, np.ndarray) and prior.shape == (n,)
-                 and prior.dtype.kind == "f" and bool(np.all((prior >= 0) & (prior <= 1))),
-                 f"must be {n} probabilities in [0, 1]; got {prior!r}")
-            need(key, spec.multilabel or bool(np.isclose(prior.sum(), 1.0)),
-                 "must sum to 1 over the classes")
-    lw = f.get("_label_weights")
-    if lw is not None:
-        need("_label_weights", spec.multilabel and isinstance(lw, (tuple, list))
-             and len(lw) == 2 and all(np.shape(w) == (n,) for w in lw),
-             f"must be null or (positive, negative) weights of {n} labels")
-    rs = f.get("_random_state")
-    need("_random_state", rs is None or _is_int(rs), "must be null or an int")
 
 
 def _check_keras_archive(model_bytes: bytes, path: Path, fitted: dict[str, Any]) -> None:
@@ -888,8 +743,8 @@ def _check_keras_archive(model_bytes: bytes, path: Path, fitted: dict[str, Any])
         units = ((out or {}).get("config") or {}).get("units")
         if (out or {}).get("class_name") == "Dense" and _is_int(units):
             try:
-                target_spec(fitted["target_encoder_"]).output_mode(
-                    (None, None, units) if fitted["timestep_targets_"] else (None, units))
+                spec = target_spec(fitted["target_encoder_"])
+                spec.output_mode((None, None, units) if spec.per_timestep else (None, units))
             except ValueError as exc:
                 raise ValueError(f"{path}: the network in {MODEL_NAME} does not fit the "
                                  f"fitted 'classes_' / 'target_type_': {exc}") from None

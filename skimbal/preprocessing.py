@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._sequences import check_sequence_input
+from ._validation import check_sequence_input
 
 __all__ = ["SequenceScaler", "channel_moments"]
 

@@ -64,6 +64,12 @@ def test_partial_fit_is_hidden():
         getattr(est, "partial_fit")  # noqa: B009
 
 
+def test_initialize_is_hidden():
+    est = WeightedSequenceClassifier()
+    assert not hasattr(est, "initialize")
+    with pytest.raises(AttributeError, match="without skimbal's fit plan"):
+        getattr(est, "initialize")  # noqa: B009
+
 
 def test_seeded_fit_does_not_leave_op_determinism_on():
     # A fresh process: TensorFlow caches TF_DETERMINISTIC_OPS at its first

@@ -7,7 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from skimbal._sequences import check_sequence_batch, is_sequence_list, lengths_mask, unpad
+from skimbal._sequences import is_sequence_list, lengths_mask, unpad
+from skimbal._validation import check_sequence_batch
 
 
 def _seqs():

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from imblearn.base import BaseSampler
 
-from .._sequences import check_sequence_input as _check_sequences
+from .._validation import check_and_stack_sequences
 from ..targets import as_label_array, check_multilabel_indicator
 from ._imbalance import _irlbl_from_counts, _mean_ir_from_irlbl
 
@@ -16,23 +16,7 @@ __all__ = [
     "BaseSequenceSampler",
     "SequenceSamplerTagsMixin",
     "check_resample_sample_weight",
-    "check_sequence_input",
 ]
-
-def check_sequence_input(X: Any, *, name: str = "X") -> tuple[np.ndarray | None, list | None]:
-    """Validate sequences for a sampler (:func:`skimbal._sequences.check_sequence_input`).
-
-    Returns ``(array, None)`` for equal-length input (a 3-D array, or a list
-    of 2-D arrays that all have the same shape, stacked) and ``(None, list)``
-    for a list of variable-length ``(n_timesteps_i, n_features)`` arrays.
-    The caller's arrays are never modified, nor copied unless stacking a list;
-    their dtype is kept.
-    """
-    arr, seqs = _check_sequences(X, name=name)
-    if seqs is not None and len({s.shape for s in seqs}) == 1:
-        return np.stack(seqs), None
-    return arr, seqs
-
 
 def check_resample_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
     """Validate per-sample weights given to ``fit_resample``."""
@@ -110,7 +94,7 @@ class BaseSequenceSampler(SequenceSamplerTagsMixin, BaseSampler):
         """
         self._validate_params()
         self._check_params()
-        arr, seqs = check_sequence_input(X)
+        arr, seqs = check_and_stack_sequences(X)
         n_samples = len(arr) if arr is not None else len(seqs)
         y_checked = self._check_y(y, n_samples)
         out = self._fit_resample(arr if arr is not None else seqs, y_checked, **params)
