@@ -202,6 +202,16 @@ LAYERS: dict[str, LayerRule] = {
                      "lora_rank": NONE, "lora_alpha": NONE}),
     "PaddingMask": _skimbal("PaddingMask", ("skimbal.layers", "skimbal.masking"), BASE),
     "MaskedConv1D": _skimbal("MaskedConv1D", ("skimbal.layers",), CONV1D),
+    "MaskedSeparableConv1D": _skimbal("MaskedSeparableConv1D", ("skimbal.layers",), {
+        **BASE, "filters": INT, "kernel_size": list_of(INT, 1), "strides": list_of(INT, 1),
+        "padding": one_of("same", "valid", "causal"), "data_format": DATA_FORMAT,
+        "dilation_rate": list_of(INT, 1), "depth_multiplier": INT, "activation": ACTIVATION,
+        "use_bias": BOOL, "depthwise_initializer": INITIALIZER,
+        "pointwise_initializer": INITIALIZER, "bias_initializer": INITIALIZER,
+        **dict.fromkeys(("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer",
+                         "activity_regularizer", "depthwise_constraint",
+                         "pointwise_constraint", "bias_constraint"), NONE)}),
+    "Average": _keras(BASE),  # n_members > 1: the members' probabilities averaged
     "MaskedMaxPooling1D": _skimbal("MaskedMaxPooling1D", ("skimbal.layers",),
                                    {**BASE, "pool_size": INT}),
     "AttentionPooling1D": _skimbal("AttentionPooling1D", ("skimbal.layers",),
@@ -212,6 +222,8 @@ LAYERS: dict[str, LayerRule] = {
     "All": _op("numpy", "All", {"axis": _AXIS, "keepdims": BOOL}),
     "Any": _op("numpy", "Any", {"axis": _AXIS, "keepdims": BOOL}),
     "LogicalNot": _op("numpy", "LogicalNot", {}),
+    "LogicalOr": _op("numpy", "LogicalOr", {}),
+    "ZerosLike": _op("numpy", "ZerosLike", {"dtype": DTYPE_NAME}),
     "Greater": _op("numpy", "Greater", {}),
     "Less": _op("numpy", "Less", {}),
     "NotEqual": _op("numpy", "NotEqual", {}),
@@ -225,6 +237,10 @@ LAYERS: dict[str, LayerRule] = {
                                      "strides": INT | NONE | list_of(INT),
                                      "padding": one_of("valid", "same"),
                                      "data_format": DATA_FORMAT | NONE}),
+}
+#: Keras operations whose class name is also a layer's (told apart by their module).
+OP_LAYERS: dict[str, LayerRule] = {
+    "Concatenate": _op("numpy", "Concatenate", {"axis": INT}),
 }
 #: Layers that Bidirectional may wrap.
 WRAPPABLE = ("FusedLSTM", "GRU", "SimpleRNN")
@@ -278,6 +294,8 @@ def _check_layer(layer: Any, where: str, *, nested: bool = False) -> str:
                      if isinstance(layer.get("config"), dict) else None)
     label = f"{where} {name!r} ({cls})" if isinstance(name, str) else f"{where} ({cls})"
     rule = LAYERS.get(cls) if isinstance(cls, str) else None
+    if cls in OP_LAYERS and layer.get("module") == OP_LAYERS[cls].modules[0]:
+        rule = OP_LAYERS[cls]  # a Keras op that shares its class name with a layer
     if rule is None or (nested and cls not in WRAPPABLE):
         raise _fail(label, f"is of class {cls!r}, which is not one of the layers skimbal's "
                     f"builders use ({sorted(WRAPPABLE if nested else LAYERS)})")
@@ -395,7 +413,7 @@ def check_compile_config(compile_config: Any, check_names: Callable[[Any, Any, A
     check_names : callable
         ``check_names(optimizer, loss, metrics)``, the check ``fit`` applies to
         ``optimizer`` / ``loss`` / ``metrics`` given by name
-        (``skimbal.classifier.check_compile_names``). Every name in the config
+        (``skimbal._fit_plan.check_compile_names``). Every name in the config
         (a string entry, a serialized Keras function, or the class name of a
         serialized Keras object) goes through it.
     strict : bool, default=True

@@ -873,8 +873,8 @@ def load(path: PathLike, *, allow_user_model: bool = False) -> Any:
 def _check_networks(meta: dict[str, Any], members: dict[str, bytes], path: Path,
                     allow_user_model: bool) -> None:
     """Check every network's config.json (skimbal._model_check) before Keras reads any."""
+    from ._fit_plan import check_compile_names
     from ._model_check import check_compile_config, check_compile_params, check_model_config
-    from .classifier import check_compile_names
 
     for member, user_model, params in _network_members(meta):
         p = {k: _from_json(params.get(k)) for k in ("optimizer", "loss", "metrics")}

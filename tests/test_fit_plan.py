@@ -96,8 +96,8 @@ def test_plan_of_a_binary_fit():
     assert plan.spec.kind == "binary" and plan.class_weights_in == "batches"
     assert plan.X.dtype == np.float32 and plan.lengths is None and plan.mask is None
     assert plan.train_idx is None and plan.val_idx is None  # "auto": no split under 1,000
-    assert plan.training.batch_size == 4 and plan.training.epochs == 150
-    assert plan.training.passes_per_round == 15  # no split: Keras epochs of 15 passes
+    assert plan.training.batch_size == 4 and plan.training.epochs == 75  # 750 steps
+    assert plan.training.passes_per_round == 5  # no split: 15 Keras epochs of 5 passes
     assert plan.seed == 3 and plan.frontend_strides == () and plan.conv_pool == 1
     np.testing.assert_allclose(plan.class_prior, [0.75, 0.25])
     np.testing.assert_allclose(plan.training_prior, [0.5, 0.5])

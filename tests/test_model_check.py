@@ -14,6 +14,7 @@ from conftest import FAST
 
 import skimbal
 from skimbal import WeightedSequenceClassifier
+from skimbal._fit_plan import check_compile_names
 from skimbal._model_check import (
     LAYERS,
     SKIMBAL_LOSSES,
@@ -22,7 +23,6 @@ from skimbal._model_check import (
 )
 from skimbal._seeding import seed_model
 from skimbal.architectures import ARCHITECTURES, CELLS, POOLINGS, build_sequence_model
-from skimbal.classifier import check_compile_names
 
 pytestmark = pytest.mark.floors  # Keras' configs change between versions: check the floor
 
@@ -47,6 +47,7 @@ def _combinations():
         yield dict(base, return_sequences=True, mask_padding=True, dropout=0.1,
                    dense_units=(2,), input_mean=[0.0] * 3, input_scale=[1.0] * 3), False
         yield dict(base, return_sequences=True, mask_value=0.0), False
+        yield dict(base, n_members=2, mask_padding=True, lite_kernel_size=8), i % 3 == 0
 
 
 def _config(model):
