@@ -175,6 +175,9 @@ PARAMETER_RULES: dict[str, list[Any]] = {
     "conv_kernel_sizes": [tuple, list],
     "frontend_strides": [StrOptions({"auto"}), tuple, list],
     "frontend_filters": [NOT_BOOL, _POSITIVE_INT],
+    "lite_filters": [NOT_BOOL, _POSITIVE_INT],
+    "lite_kernel_size": [NOT_BOOL, _POSITIVE_INT],
+    "n_members": [NOT_BOOL, _POSITIVE_INT],
     "length_buckets": [StrOptions({"auto"}), _POSITIVE_INT, None],
     "class_weight": [None, StrOptions({"balanced", "effective"}), dict, "array-like"],
     "beta": [NOT_BOOL, Interval(Real, 0, 1, closed="left")],
@@ -230,7 +233,18 @@ def architecture_rule(p: dict[str, Any]) -> None:
         conv_kernel_sizes=p["conv_kernel_sizes"],
         frontend_strides=() if isinstance(p["frontend_strides"], str)
         else p["frontend_strides"],
+        n_members=p["n_members"], lite_filters=p["lite_filters"],
+        lite_kernel_size=p["lite_kernel_size"],
     )
+
+
+def ensemble_needs_skimbals_network(p: dict[str, Any]) -> None:
+    if p["n_members"] > 1 and p["model"] is not None:
+        raise ValueError(
+            f"n_members={p['n_members']} builds an ensemble of skimbal's own networks "
+            "(model=None); a user model function builds one network. Build the ensemble "
+            "in the model function, or use n_members=1."
+        )
 
 
 def tuned_threshold_needs_split(p: dict[str, Any]) -> None:
@@ -285,6 +299,7 @@ CROSS_RULES = (
     deferral_needs_class_weight,
     focal_loss_is_skimbals,
     model_is_a_function,
+    ensemble_needs_skimbals_network,
 )
 
 # Metric names that Model.compile understands but keras.metrics.get does not.
@@ -473,6 +488,7 @@ FITTED_STATE: dict[str, FittedAttribute] = {
     "_mode": FittedAttribute(),  # output mode, asked of the spec at fit and at load
     "_frontend_strides": FittedAttribute(),  # what the default network is built with
     "_conv_pool": FittedAttribute(),
+    "_lite_kernel_size": FittedAttribute(),
     "_input_moments": FittedAttribute(),
     "_fit_callbacks": FittedAttribute(),  # scikeras' callbacks of the last fit
 }
@@ -657,6 +673,8 @@ class FitPlan:
         Length buckets of the training batches (``None``: unbucketed).
     frontend_strides, conv_pool
         The default network's front-end (``"auto"`` resolved).
+    lite_kernel_size : int
+        The LITE branch's longest kernel, cut to the longest training sequence.
     input_moments : (ndarray, ndarray) or None
         Per-channel mean and scale for ``standardize``.
     balance : ndarray or None
@@ -684,6 +702,7 @@ class FitPlan:
     length_buckets: int | None
     frontend_strides: tuple[int, ...]
     conv_pool: int
+    lite_kernel_size: int
     input_moments: tuple[np.ndarray, np.ndarray] | None
     balance: np.ndarray | None
 
@@ -708,6 +727,7 @@ class FitPlan:
             # what the default network is built with (see _default_model)
             "_frontend_strides": self.frontend_strides,
             "_conv_pool": self.conv_pool,
+            "_lite_kernel_size": self.lite_kernel_size,
             "_input_moments": self.input_moments,
         }
         if spec.thresholded:
@@ -804,6 +824,7 @@ def plan_fit(params: dict[str, Any], X: Any, y: Any, sample_weight: Any = None) 
             None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),
             training.steps_per_epoch),
         frontend_strides=frontend_strides, conv_pool=conv_pool,
+        lite_kernel_size=_architectures().resolve_lite_kernel_size(p["lite_kernel_size"], T),
         input_moments=channel_moments(X) if p["standardize"] else None,
         balance=codes if p["balanced_batches"] else None,
     )

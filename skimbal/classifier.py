@@ -132,6 +132,24 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         (``docs/defaults.md``, ``docs/performance.md``).
     frontend_filters : int, default=32
         Channels of each front-end layer.
+    lite_filters : int, default=32
+        Filters of each convolution of the LITE branch (``architecture=
+        "lite-rnn"`` or ``"lite"``; Ismail-Fawaz et al., 2023; see
+        ``docs/architectures.md``).
+    lite_kernel_size : int, default=40
+        Longest kernel ``k`` of the LITE branch (parallel kernels ``k``,
+        ``k // 2``, ``k // 4``; LITE's 40), cut to the longest training
+        sequence (at least 4) in ``fit``.
+    n_members : int, default=1
+        Networks trained together as one ensemble: ``n_members`` copies of
+        the network (each its own initial weights and batch normalisation)
+        on the shared input, whose output probabilities are averaged, in one
+        Keras model (one ``fit``, one pass over each batch; one saved file).
+        Class weights, priors, thresholds, ``predict`` and
+        ``predict_proba`` apply to the averaged probabilities. Costs about
+        ``n_members`` times one network per step. Only for skimbal's own
+        networks (``model=None``): a user model function raises a
+        ``ValueError``.
     length_buckets : "auto", int or None, default="auto"
         Length-bucketed batches for variable-length (list) ``X``: each
         training batch is drawn from sequences of similar length and padded
@@ -540,6 +558,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         conv_kernel_sizes: tuple[int, ...] = (8, 5, 3),
         frontend_strides: str | tuple[int, ...] = "auto",
         frontend_filters: int = 32,
+        lite_filters: int = 32,
+        lite_kernel_size: int = 40,
+        n_members: int = 1,
         length_buckets: str | int | None = "auto",
         class_weight: None | str | dict | Any = None,
         beta: float = 0.999,
@@ -588,6 +609,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.conv_kernel_sizes = conv_kernel_sizes
         self.frontend_strides = frontend_strides
         self.frontend_filters = frontend_filters
+        self.lite_filters = lite_filters
+        self.lite_kernel_size = lite_kernel_size
+        self.n_members = n_members
         self.length_buckets = length_buckets
         self.class_weight = class_weight
         self.beta = beta
@@ -746,6 +770,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             frontend_strides=self._frontend_strides,
             frontend_filters=self.frontend_filters,
             conv_pool=self._conv_pool,
+            lite_filters=self.lite_filters,
+            lite_kernel_size=self._lite_kernel_size,
+            n_members=self.n_members,
             input_mean=None if self._input_moments is None else self._input_moments[0],
             input_scale=None if self._input_moments is None else self._input_moments[1],
         )

@@ -384,3 +384,47 @@ def test_describe_network_names_lite_and_ensembles():
         "(max-pooled over 3 steps after the first block) beside LSTM(32), last step")
     assert describe_network(architecture="lite", n_members=5) == (
         f"mean probability of 5 networks: {lite}")
+
+
+# ------------------------------------------------- ensembles and LITE in the estimator
+def test_estimator_ensemble_averages_its_members_and_saves_as_one_file(tmp_path):
+    import skimbal
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 12, 2)).astype(np.float32)
+    y = np.arange(30) % 3
+    X[y == 1, :6] += 1.5
+    clf = WeightedSequenceClassifier(architecture="lite-rnn", n_members=3, units=3,
+                                     lite_filters=4, epochs=2, class_weight="balanced",
+                                     random_state=0).fit(X, y)
+    assert isinstance(clf.model_.layers[-1], keras.layers.Average)
+    assert clf._lite_kernel_size == 12  # cut to the longest training sequence
+    # the averaged output is the mean of the members' own outputs
+    members = [keras.Model(clf.model_.inputs, t) for t in clf.model_.layers[-1].input]
+    mean = np.mean([m.predict_on_batch(X) for m in members], axis=0)
+    np.testing.assert_allclose(clf.predict_proba(X), mean, rtol=1e-5, atol=1e-6)
+    path = tmp_path / "ensemble.skimbal"
+    clf.save(path)
+    np.testing.assert_array_equal(skimbal.load(path).predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"n_members": 0}, "'n_members' parameter"),
+    ({"n_members": 2.0}, "'n_members' parameter"),
+    ({"lite_filters": -1}, "'lite_filters' parameter"),
+    ({"lite_kernel_size": "40"}, "'lite_kernel_size' parameter"),
+    ({"architecture": "inception"}, "'architecture' parameter"),
+])
+def test_bad_ensemble_and_lite_params_fail_before_keras(no_keras, bad, match):
+    X = np.zeros((8, 5, 1), np.float32)
+    with pytest.raises(ValueError, match=match):
+        WeightedSequenceClassifier(**bad).fit(X, np.arange(8) % 2)
+
+
+def test_bool_ensemble_size_and_user_model_ensemble_are_refused(no_keras):
+    X = np.zeros((8, 5, 1), np.float32)
+    with pytest.raises(TypeError, match="n_members"):
+        WeightedSequenceClassifier(n_members=True).fit(X, np.arange(8) % 2)
+    with pytest.raises(ValueError, match="n_members=2 builds an ensemble of skimbal's own"):
+        WeightedSequenceClassifier(n_members=2, model=lambda meta: None).fit(
+            X, np.arange(8) % 2)
