@@ -39,7 +39,7 @@ includes tracing), whole-fit seconds, balanced accuracy on the test split;
 then medians, min-max spread and ratios against ``padding`` of the same run.
 
 Run: ``PYTHONPATH=. python benchmarks/long_sequences.py [--runs 3]``; the default fits
-of ``benchmarks/RESULTS.md``::
+of ``benchmarks/results/RESULTS.md``::
 
     cd benchmarks && python long_sequences.py --sets loguniform,TraceStretched \
         --configs buckets+rnn-frontend,buckets+auto \

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Defaults of the "auto" training settings, chosen on the real-data suite
-# (benchmarks/real_suite.py, figures in benchmarks/RESULTS.md).
+# (benchmarks/real_suite.py, figures in benchmarks/results/RESULTS.md).
 #: gradient steps that ``epochs="auto"`` aims for
 AUTO_TRAIN_STEPS = 750
 #: fewest epochs ``epochs="auto"`` runs (large training sets)

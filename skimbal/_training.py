@@ -89,7 +89,7 @@ class ArrayBatches:
     ``tf.data.Dataset.from_generator``, whose Python closures TensorFlow keeps
     for the life of the process, and with them the arrays: every ``fit``
     leaked its training data (about one array per fit, measured in
-    ``benchmarks/RESULTS.md``). Here the map function reaches the arrays
+    ``benchmarks/results/RESULTS.md``). Here the map function reaches the arrays
     through a weak reference.
 
     Sample order: with ``shuffle`` every pass over the data draws a new

@@ -15,7 +15,7 @@ GPU that has cuDNN, ...) the layer calls the Keras implementation unchanged.
   and the normalisation in TensorFlow's ``FusedBatchNormV3`` kernel for
   unmasked 3-D input, instead of separate moment / normalisation ops.
 
-Measured figures are in ``benchmarks/RESULTS.md`` (``fit_throughput.py``).
+Measured figures are in ``benchmarks/results/RESULTS.md`` (``fit_throughput.py``).
 """
 
 from __future__ import annotations
