@@ -395,7 +395,8 @@ class PassHistory(keras.callbacks.Callback):
         if self.passes_per_round == 1 or batch == 0 or batch % self.steps_per_pass:
             return
         done = batch // self.steps_per_pass  # passes of this round completed
-        record = dict(self.model.get_metrics_result())
+        record = {k: float(keras.ops.convert_to_numpy(v))
+                  for k, v in self.model.get_metrics_result().items()}
         if self.schedule is not None and self.schedule.current() is not None:
             record["learning_rate"] = self.schedule.current()
         self.model.history.on_epoch_end(self._round * self.passes_per_round + done - 1, record)
