@@ -53,13 +53,14 @@ def test_small_default_fit_trains_on_everything_with_cosine_decay(binary_data, f
 
 
 def test_auto_epochs_give_a_step_budget(fit_spy):
-    # 24 sequences -> batch 4 -> 6 steps per epoch -> ceil(1500 / 6) = 250 epochs
+    # 24 sequences -> batch 4 -> 6 steps per epoch -> ceil(750 / 6) = 125 epochs,
+    # rounded up to 126 so that they split into equal rounds (no split: rounds of passes)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 3, 1)).astype(np.float32)
     y = np.r_[np.zeros(20, int), np.ones(4, int)]
     clf = WeightedSequenceClassifier(architecture="rnn", units=2, random_state=0).fit(X, y)
     assert fit_spy["dataset"].batch_size == 4
-    assert len(clf.history_["loss"]) == 250
+    assert len(clf.history_["loss"]) == 126
 
 
 def test_large_default_fit_monitors_stratified_validation(fit_spy):
@@ -341,7 +342,7 @@ def test_describe_network_names_what_is_built():
 
     params = WeightedSequenceClassifier(cell="gru", frontend_strides=(4,)).get_params()
     assert describe_network(**params) == (
-        "Conv1D(64, 128, 64; kernels 8, 5, 3) beside GRU(32), last step "
+        "Conv1D(32, 64, 32; kernels 8, 5, 3) beside GRU(32), last step "
         "(after Conv1D front-end, strides (4,))")
     assert describe_network(conv_pool=6).startswith(
         "Conv1D(64, 128, 64; kernels 8, 5, 3) (max-pooled over 6 steps after the first "
