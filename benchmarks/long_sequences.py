@@ -58,7 +58,10 @@ import numpy as np
 from _timing import machine
 from sklearn.metrics import balanced_accuracy_score
 
-from skimbal import WeightedSequenceClassifier, architectures
+from skimbal import (
+    WeightedSequenceClassifier,
+    _architecture_rules,  # AUTO_CONV_STEPS: what resolve_conv_pool reads
+)
 from skimbal.architectures import resolve_frontend_strides
 
 EPOCH_TIMES: list[float] = []
@@ -126,7 +129,7 @@ def one_run(data, config: str, epochs: int | str, seed: int) -> dict:
     X_tr, y_tr, X_te, y_te = data
     EPOCH_TIMES.clear()
     params = dict(CONFIGS[config])
-    conv_steps = params.pop("conv_steps", architectures.AUTO_CONV_STEPS)
+    conv_steps = params.pop("conv_steps", _architecture_rules.AUTO_CONV_STEPS)
     if params["frontend_strides"] == "rnn":  # what "auto" gives the recurrent branch
         lengths = [len(x) for x in X_tr]
         params["frontend_strides"] = resolve_frontend_strides("auto", max(lengths), min(lengths))
@@ -135,14 +138,14 @@ def one_run(data, config: str, epochs: int | str, seed: int) -> dict:
         class_weight="balanced", random_state=seed, callbacks=[EpochTimer()],
         **fixed, **params,
     )
-    default_steps = architectures.AUTO_CONV_STEPS
-    architectures.AUTO_CONV_STEPS = conv_steps  # what resolve_conv_pool reads
+    default_steps = _architecture_rules.AUTO_CONV_STEPS
+    _architecture_rules.AUTO_CONV_STEPS = conv_steps  # what resolve_conv_pool reads
     try:
         t0 = time.perf_counter()
         clf.fit(X_tr, y_tr)
         fit_s = time.perf_counter() - t0
     finally:
-        architectures.AUTO_CONV_STEPS = default_steps
+        _architecture_rules.AUTO_CONV_STEPS = default_steps
     ba = balanced_accuracy_score(y_te, clf.predict(X_te))
     return dict(config=config, seed=seed, epoch_s=statistics.median(EPOCH_TIMES[1:]),
                 first_epoch_s=EPOCH_TIMES[0], fit_s=fit_s, balanced_accuracy=ba,

@@ -19,9 +19,10 @@ commit*. Everything decided before Keras is here, in plain functions:
   working copy and :mod:`skimbal.persistence` both read it), and
   :func:`check_fitted_state`, the per-kind invariants of a fitted state.
 
-This module imports no Keras. The constraints that name Keras classes, the
-compile-name check and the architecture rules reach Keras only when they are
-evaluated (:func:`_architectures`, :func:`_keras_class`).
+This module imports no Keras. The architecture rules are
+:mod:`skimbal._architecture_rules` and the seed :mod:`skimbal._seeds` (both
+Keras-free); the constraints that name Keras classes and the compile-name check
+reach Keras only when they are evaluated (:func:`_keras_class`).
 """
 
 from __future__ import annotations
@@ -36,11 +37,19 @@ from sklearn.utils._param_validation import (
     Interval,
     Options,
     StrOptions,
-    _Constraint,
     _InstancesOf,
     validate_parameter_constraints,
 )
 
+from ._architecture_rules import (
+    ARCHITECTURES,
+    CELL_NAMES,
+    POOLINGS,
+    check_architecture_params,
+    resolve_conv_pool,
+    resolve_frontend_strides,
+    resolve_lite_kernel_size,
+)
 from ._batch_plan import (
     TrainingPlan,
     check_length_buckets,
@@ -50,6 +59,7 @@ from ._batch_plan import (
     resolve_length_buckets,
     validation_split_or_none,
 )
+from ._seeds import seed_from_random_state
 from ._thresholds import check_threshold
 from ._validation import check_sequence_batch
 from .model_selection import validation_strata
@@ -84,13 +94,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------ lazy Keras names
-def _architectures() -> Any:
-    """:mod:`skimbal.architectures` (imports Keras), read only when a rule needs it."""
-    from . import architectures
-
-    return architectures
-
-
 def _keras_class(path: str) -> type | None:
     """``keras.<path>`` if Keras is imported, else ``None``: no object can be an
     instance of a Keras class before Keras is imported."""
@@ -144,33 +147,19 @@ class _KerasInstance(Options):
         return str(_InstancesOf(_keras_class(self.path)))
 
 
-class _ArchitectureNames(StrOptions):
-    """``StrOptions`` over names defined in :mod:`skimbal.architectures`, read when checked."""
-
-    def __init__(self, attr: str) -> None:
-        _Constraint.__init__(self)
-        self.type = str
-        self.deprecated: set = set()
-        self.attr = attr
-
-    @property
-    def options(self) -> set[str]:  # type: ignore[override]
-        return set(getattr(_architectures(), self.attr))
-
-
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
 #: What each parameter of ``WeightedSequenceClassifier`` may be (one entry a
 #: parameter). Constraints are scikit-learn's; :data:`NOT_BOOL` refuses bools.
 PARAMETER_RULES: dict[str, list[Any]] = {
     "model": [callable, None],
-    "architecture": [_ArchitectureNames("ARCHITECTURES")],
-    "cell": [_ArchitectureNames("CELLS")],
+    "architecture": [StrOptions(set(ARCHITECTURES))],
+    "cell": [StrOptions(set(CELL_NAMES))],
     "units": [NOT_BOOL, _POSITIVE_INT, tuple, list],
     "bidirectional": ["boolean"],
     "dropout": [NOT_BOOL, Interval(Real, 0, 1, closed="left")],
     "dense_units": [tuple, list],
-    "pooling": [_ArchitectureNames("POOLINGS")],
+    "pooling": [StrOptions(set(POOLINGS))],
     "conv_filters": [tuple, list],
     "conv_kernel_sizes": [tuple, list],
     "frontend_strides": [StrOptions({"auto"}), tuple, list],
@@ -227,7 +216,7 @@ def _not_bool(params: dict[str, Any]) -> None:
 def architecture_rule(p: dict[str, Any]) -> None:
     """The architecture parameters fit together
     (:func:`skimbal.architectures.check_architecture_params`)."""
-    _architectures().check_architecture_params(
+    check_architecture_params(
         architecture=p["architecture"], units=p["units"], dense_units=p["dense_units"],
         pooling=p["pooling"], conv_filters=p["conv_filters"],
         conv_kernel_sizes=p["conv_kernel_sizes"],
@@ -403,11 +392,10 @@ def _frontend(p: dict[str, Any], timestep: bool, lengths: np.ndarray | None,
         )
     if timestep and not auto:
         return tuple(strides), 1
-    arch = _architectures()
     shortest = T if lengths is None else int(lengths.min())
     return (
-        arch.resolve_frontend_strides(strides, T, shortest, per_timestep=timestep),
-        arch.resolve_conv_pool(strides, T, per_timestep=timestep),
+        resolve_frontend_strides(strides, T, shortest, per_timestep=timestep),
+        resolve_conv_pool(strides, T, per_timestep=timestep),
     )
 
 
@@ -738,12 +726,6 @@ class FitPlan:
         return state
 
 
-def _seed(random_state: Any) -> int | None:
-    from ._seeding import seed_from_random_state
-
-    return seed_from_random_state(random_state)
-
-
 def plan_fit(params: dict[str, Any], X: Any, y: Any, sample_weight: Any = None) -> FitPlan:
     """Decide a fit: validate the data, encode the target, and resolve every setting.
 
@@ -787,7 +769,7 @@ def plan_fit(params: dict[str, Any], X: Any, y: Any, sample_weight: Any = None) 
         logit_adjustment=p["logit_adjustment"], tau=p["tau"],
     )
 
-    seed = _seed(p["random_state"])
+    seed = seed_from_random_state(p["random_state"])
     strata, split = validation_strata(spec, codes, mask)
     tune = spec.thresholded and isinstance(p["threshold"], str)
     # threshold="tune" needs a split, so "auto" stands for 0.1 there
@@ -824,7 +806,7 @@ def plan_fit(params: dict[str, Any], X: Any, y: Any, sample_weight: Any = None) 
             None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),
             training.steps_per_epoch),
         frontend_strides=frontend_strides, conv_pool=conv_pool,
-        lite_kernel_size=_architectures().resolve_lite_kernel_size(p["lite_kernel_size"], T),
+        lite_kernel_size=resolve_lite_kernel_size(p["lite_kernel_size"], T),
         input_moments=channel_moments(X) if p["standardize"] else None,
         balance=codes if p["balanced_batches"] else None,
     )

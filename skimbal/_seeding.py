@@ -8,6 +8,8 @@ thread of the process: in a Dask worker (or any program whose other threads use
 built, and the same ``random_state`` gives different initial weights. skimbal
 therefore rewrites the model's config so that each ``seed: None`` gets an
 explicit seed derived from ``random_state`` (in config order), and rebuilds it.
+
+:func:`seed_from_random_state` is :mod:`skimbal._seeds` (no Keras), re-exported here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import keras
 import numpy as np
+
+from ._seeds import seed_from_random_state
 
 __all__ = ["seed_from_random_state", "seed_model"]
 
@@ -66,18 +70,3 @@ def seed_model(model: keras.Model, seed: int) -> keras.Model:
         return type(model).from_config(config)
     except (TypeError, ValueError, NotImplementedError):
         return model
-
-
-def seed_from_random_state(random_state: Any) -> int | None:
-    """An int seed for Keras/TensorFlow from a scikit-learn ``random_state``.
-
-    A ``RandomState`` instance is not advanced (a copy draws the seed), so the
-    same instance gives the same seed on every ``fit`` — as in scikeras.
-    """
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        copy = np.random.RandomState()
-        copy.set_state(random_state.get_state())
-        return int(copy.randint(0, 2**31 - 1))
-    return int(random_state)

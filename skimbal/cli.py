@@ -27,13 +27,19 @@ from typing import Any
 
 import numpy as np
 
+from ._architecture_rules import (
+    CELL_NAMES,
+    describe_network,
+    resolve_conv_pool,
+    resolve_frontend_strides,
+)
+
 __all__ = ["main"]
 
 COMMANDS = ("demo", "cv")
 # Per-fold scores of the report: from predict (the first three) and predict_proba.
 METRICS = ("balanced_accuracy", "macro_f1", "minority_recall", "brier", "log_loss",
            "fit_seconds")
-CELLS = ("lstm", "gru", "rnn")  # mirrors skimbal.architectures.CELLS (no Keras import here)
 
 # Settings of the full and the --quick run; explicit options override them. The
 # network and training settings are WeightedSequenceClassifier's defaults (the
@@ -124,7 +130,7 @@ def _class_weight(text: str) -> Any:
 def _build_parser() -> _Parser:
     model = _Parser(add_help=False)
     g = model.add_argument_group("model and cross-validation")
-    g.add_argument("--cell", choices=CELLS, help="recurrent cell (default: lstm)")
+    g.add_argument("--cell", choices=CELL_NAMES, help="recurrent cell (default: lstm)")
     g.add_argument("--units", type=_positive_int, help="recurrent units (default: 32)")
     g.add_argument("--epochs", type=_positive_int,
                    help="passes over the training data (default: auto, about 750 "
@@ -496,8 +502,6 @@ def _cross_validate(data: Dataset, s: dict[str, Any]) -> dict[str, Any]:
 
 def _network(estimator: Any, lengths: np.ndarray) -> str:
     """The network the report trains, in words (the last step of a pipeline)."""
-    from .architectures import describe_network, resolve_conv_pool, resolve_frontend_strides
-
     clf = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     params = clf.get_params()
     strides = params.get("frontend_strides", "auto")

@@ -432,3 +432,14 @@ def test_bool_ensemble_size_and_user_model_ensemble_are_refused(no_keras):
     with pytest.raises(ValueError, match="n_members=2 builds an ensemble of skimbal's own"):
         WeightedSequenceClassifier(n_members=2, model=lambda meta: None).fit(
             X, np.arange(8) % 2)
+
+
+def test_keras_free_rules_are_reexported():
+    """skimbal.architectures re-exports the Keras-free rules (one definition each)."""
+    from skimbal import _architecture_rules as rules
+    from skimbal import architectures
+
+    assert tuple(architectures.CELLS) == rules.CELL_NAMES
+    for name in rules.__all__:
+        if name != "CELL_NAMES":
+            assert getattr(architectures, name) is getattr(rules, name), name

@@ -55,3 +55,13 @@ def test_seed_model_is_deterministic_and_leaves_compiled_models():
     compiled = build()
     compiled.compile(optimizer="sgd", loss="mse")
     assert seed_model(compiled, 7) is compiled
+
+
+def test_seed_from_random_state_is_keras_free_and_reexported():
+    from skimbal import _seeding, _seeds
+
+    assert _seeding.seed_from_random_state is _seeds.seed_from_random_state
+    state = np.random.RandomState(3)
+    assert _seeds.seed_from_random_state(state) == _seeds.seed_from_random_state(state)
+    assert _seeds.seed_from_random_state(None) is None
+    assert _seeds.seed_from_random_state(7) == 7
