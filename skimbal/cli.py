@@ -44,7 +44,7 @@ METRICS = ("balanced_accuracy", "macro_f1", "minority_recall", "brier", "log_los
 # Settings of the full and the --quick run; explicit options override them. The
 # network and training settings are WeightedSequenceClassifier's defaults (the
 # demo shows what a user gets; tests/test_cli.py checks they agree).
-FULL = dict(cell="lstm", units=32, epochs="auto", folds=5, repeats=2, batch_size="auto",
+FULL = dict(cell="lstm", units=32, epochs="auto", folds=5, repeats=1, batch_size="auto",
             learning_rate=1e-3)
 QUICK = dict(FULL, folds=3, repeats=1)
 
@@ -143,7 +143,7 @@ def _build_parser() -> _Parser:
                    help="stratified CV folds, >= 2 (default: 5; quick: 3)")
     g.add_argument("--repeats", type=_positive_int,
                    help="repetitions of the k-fold split, each shuffled anew "
-                        "(default: 2; quick: 1)")
+                        "(default: 1)")
     g.add_argument("--class-weight", type=_class_weight, nargs="+", metavar="SPEC",
                    help="one report row per SPEC: none, balanced or a JSON object such as "
                         "'{\"1\": 10}' (keys are labels; default: none balanced)")

@@ -275,9 +275,9 @@ def test_method_rows_and_repeats(stub, capsys, npz):
     assert [r["model"] for r in report["results"]] == [
         "unweighted", 'class_weight="balanced"', *(METHODS[m][1] for m in DEFAULT_METHODS),
         "RandomOverSampler + unweighted"]
-    # 2 folds x 2 repeats (the default) per row, each repeat a new shuffle
-    assert len(stub.fits) == 4 * len(report["results"])
-    assert len(report["results"][0]["metrics"]["brier"]["folds"]) == 4
+    # 2 folds x 1 repeat (the default) per row
+    assert len(stub.fits) == 2 * len(report["results"])
+    assert len(report["results"][0]["metrics"]["brier"]["folds"]) == 2
     stub.fits.clear()
     assert main(["cv", "--data", npz(X=X, y=y), "--folds", "2", "--repeats", "3",
                  "--class-weight", "none", "--method", "post-hoc", "balanced-batches",
