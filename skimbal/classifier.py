@@ -36,9 +36,6 @@ from ._training import (
     CosineDecay,
     DeferredClassWeights,
     PassHistory,
-    deferred_start_epoch,
-    passes_per_round,
-    plan_training,
     predict_in_chunks,
     predict_in_groups,
     resolve_length_buckets,
@@ -662,40 +659,33 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         with restore_op_determinism():
             super()._fit_keras_model(*args, **kwargs)
 
-    def _train(self, X: np.ndarray, y_keras: np.ndarray, sw: np.ndarray,
-               train_idx: np.ndarray | None, val_idx: np.ndarray | None, *,
-               lengths: np.ndarray | None = None, per_timestep: bool = False,
-               balance: np.ndarray | None = None,
-               unweighted_sw: np.ndarray | None = None) -> None:
-        """Run Keras training with the held-out split and the default callbacks.
+    def _train(self, fit_plan: FitPlan, y_keras: np.ndarray) -> None:
+        """Run Keras training as ``fit_plan`` decided it.
 
         Batches are gathered by index from ``X`` (:class:`ArrayBatches`), so
         neither the split nor Keras' input adapter copies the training data.
-        For variable-length ``X`` (``lengths``) the batches are length
-        buckets (``length_buckets``), each cut to its longest sequence; the
-        per-timestep targets and weights are cut with ``X``. With ``balance``
-        (the class code of every row; ``balanced_batches``) every training epoch
-        is a class-balanced draw; the validation batches are not resampled.
-        With ``class_weight_start > 0`` the batches start with ``unweighted_sw``
-        (no class weights) and :class:`DeferredClassWeights` switches the class
-        weights on.
+        For variable-length ``X`` the batches are length buckets
+        (``fit_plan.length_buckets``), each cut to its longest sequence; the
+        per-timestep targets and weights are cut with ``X``. With
+        ``fit_plan.balance`` (the class code of every row; ``balanced_batches``)
+        every training pass is a class-balanced draw; the validation batches
+        are not resampled. With deferred re-weighting
+        (``fit_plan.class_weight_start_epoch > 0``) the batches start with the
+        unweighted sample weights and :class:`DeferredClassWeights` switches
+        the class weights on. Passes are grouped into Keras epochs as
+        ``fit_plan.training.passes_per_round`` says.
         """
+        X, lengths = fit_plan.X, fit_plan.lengths
+        train_idx, val_idx = fit_plan.train_idx, fit_plan.val_idx
+        per_timestep, balance = fit_plan.spec.per_timestep, fit_plan.balance
+        sw = fit_plan.weights.sample_weight
+        unweighted_sw = fit_plan.weights.unweighted_sample_weight
         has_validation = train_idx is not None
-        # a Keras epoch per pass only where something acts after every pass
-        per_pass = (has_validation or self.early_stopping is True
-                    or self.lr_schedule == "plateau")
-        plan = plan_training(len(X) if train_idx is None else len(train_idx),
-                             self.batch_size, self.epochs, per_pass=per_pass)
-        start_epoch = deferred_start_epoch(self.class_weight_start, plan.epochs)
+        plan = fit_plan.training
+        start_epoch = fit_plan.class_weight_start_epoch
         deferred = start_epoch > 0 and unweighted_sw is not None
-        plan = plan._replace(passes_per_round=passes_per_round(
-            plan.epochs, per_pass=per_pass, start_epoch=start_epoch if deferred else 0))
         arrays = (X, y_keras, unweighted_sw if deferred else sw)
-        n_buckets = resolve_length_buckets(
-            self.length_buckets,
-            None if lengths is None else (lengths if train_idx is None else lengths[train_idx]),
-            plan.steps_per_epoch,
-        )
+        n_buckets = fit_plan.length_buckets
         bucketing: dict[str, Any] = {}
         if n_buckets is not None:
             bucketing = {
@@ -864,11 +854,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         # the working copy (see fit), which starts without any fitted state
         vars(self).update(plan.fitted_attributes())
         self._build_and_compile(plan)
-        self._train(plan.X, plan.spec.encode_for_keras(plan.codes, self._mode),
-                    plan.weights.sample_weight, plan.train_idx, plan.val_idx,
-                    lengths=plan.lengths, per_timestep=plan.spec.per_timestep,
-                    balance=plan.balance,
-                    unweighted_sw=plan.weights.unweighted_sample_weight)
+        self._train(plan, plan.spec.encode_for_keras(plan.codes, self._mode))
         self.history_ = dict(self.history_)
         if plan.tune_threshold:
             val_idx = plan.val_idx
