@@ -223,7 +223,8 @@ def test_table_progress_and_plot(stub, capsys, npz, tmp_path):
     captured = capsys.readouterr()
     assert "balanced acc" in captured.out and "minority recall" in captured.out
     assert "unweighted" in captured.out and "0.500 ± 0.000" in captured.out
-    assert "10/10" in captured.err  # progress over 2 rows x 5 folds
+    # progress over 3 rows (unweighted, "balanced", post-hoc) x 5 folds, repeated once
+    assert "15/15" in captured.err and "fold 5/5" in captured.err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
