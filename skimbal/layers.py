@@ -76,6 +76,15 @@ class PaddingMask(keras.layers.Layer):
         return input_shape
 
 
+def _zero_masked_steps(inputs: Any, mask: Any) -> Any:
+    """``inputs`` with the masked steps set to 0 (unchanged without a mask): for a
+    ``"same"`` convolution with stride 1 this is exactly the zero padding of the
+    unpadded sequence."""
+    if mask is None:
+        return inputs
+    return inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+
+
 @keras.saving.register_keras_serializable(package="skimbal")
 class MaskedConv1D(keras.layers.Conv1D):
     """``Conv1D`` that honours and propagates a timestep mask.
@@ -120,9 +129,7 @@ class MaskedConv1D(keras.layers.Conv1D):
         self.supports_masking = True
 
     def call(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is not None:
-            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        return super().call(inputs)
+        return super().call(_zero_masked_steps(inputs, mask))
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if mask is None:
@@ -188,9 +195,7 @@ class MaskedSeparableConv1D(keras.layers.SeparableConv1D):
         self.supports_masking = True
 
     def call(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is not None:
-            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        return super().call(inputs)
+        return super().call(_zero_masked_steps(inputs, mask))
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         return mask
