@@ -390,6 +390,9 @@ SKIMBAL_LOSSES = {
                                                    "_LegacyTimestepWeightedBinaryCrossentropy"),
 }
 _SKIMBAL_LOSS_MODULES = ("skimbal.losses", "skimbal.timestep_losses")
+#: Optimizers skimbal compiles with: registered name -> (module, class name, the Keras
+#: optimizer name it stands for, checked like a name given to ``fit``).
+SKIMBAL_OPTIMIZERS = {"skimbal>FusedAdam": ("skimbal.fused", "FusedAdam", "adam")}
 _SLOT_MODULE = {"optimizer": "keras.optimizers", "loss": "keras.losses",
                 "metrics": "keras.metrics", "weighted_metrics": "keras.metrics"}
 #: Values inside a serialized optimizer / loss / metric config.
@@ -523,15 +526,19 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
     module, registered = entry.get("module"), entry.get("registered_name")
     skimbal_loss = slot == "loss" and module in _SKIMBAL_LOSS_MODULES and isinstance(
         registered, str) and cls in SKIMBAL_LOSSES.get(registered, ())
+    skimbal_optimizer = slot == "optimizer" and SKIMBAL_OPTIMIZERS.get(
+        registered if isinstance(registered, str) else "", ("",) * 3)[:2] == (module, cls)
+    skimbal_object = skimbal_loss or skimbal_optimizer
     user_registered = (isinstance(registered, str) and not registered.startswith("skimbal>")
                        and module not in (_SLOT_MODULE[slot], "builtins")
                        and is_registered is not None and is_registered(registered))
-    if strict and not skimbal_loss and not user_registered:
+    if strict and not skimbal_object and not user_registered:
         if module != _SLOT_MODULE[slot] or registered is not None:
             raise ValueError(
                 f"{where} is {module}.{cls} (registered as {registered!r}); skimbal compiles "
                 f"its networks only with objects from {_SLOT_MODULE[slot]}"
-                + (", skimbal's own losses" if slot == "loss" else "")
+                + {"loss": ", skimbal's own losses", "optimizer": ", skimbal's FusedAdam"}.get(
+                    slot, "")
                 + " and Keras serializables registered in this process (refused before "
                 "Keras read it).")
     if strict:
@@ -541,5 +548,7 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
         ):
             raise ValueError(f"{where} ({cls}) holds a config that is not plain data "
                              "(refused before Keras read it).")
-    if not skimbal_loss and not user_registered and (module or "").split(".")[0] == "keras":
+    if skimbal_optimizer:
+        names(SKIMBAL_OPTIMIZERS[registered][2])
+    elif not skimbal_object and not user_registered and (module or "").split(".")[0] == "keras":
         names(cls)

@@ -36,6 +36,7 @@ from ._training import (
     CosineDecay,
     DeferredClassWeights,
     PassHistory,
+    build_optimizer,
     predict_in_chunks,
     predict_in_groups,
     resolve_length_buckets,
@@ -43,6 +44,7 @@ from ._training import (
 )
 from ._validation import check_sequence_batch
 from .architectures import build_sequence_model, check_frontend_strides
+from .fused import FusedAdam
 from .layers import PaddingMask
 from .losses import LogitAdjustedCrossentropy, WeightedBinaryCrossentropy
 from .priors import log_prior, shift_proba
@@ -777,6 +779,9 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             self, "optimizer__learning_rate"
         ):
             optimizer.learning_rate = float(self.learning_rate)
+        if type(optimizer) is keras.optimizers.Adam:
+            # the same optimizer, one fused kernel per variable (skimbal.fused)
+            optimizer = FusedAdam.from_config(optimizer.get_config())
         kwargs["optimizer"] = optimizer
         if kwargs["loss"] is None:
             spec = self._target_spec
@@ -876,6 +881,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
                 "compile it in the model function, or use focal_gamma=0."
             )
         self._ensure_compiled_model()
+        build_optimizer(self.model_)
         if plan.class_weights_in == "loss" and self.class_weight is not None and not isinstance(
             self.model_.loss, WeightedBinaryCrossentropy
         ):

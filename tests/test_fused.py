@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from skimbal.architectures import build_sequence_model
-from skimbal.fused import FusedBatchNormalization, FusedLSTM
+from skimbal.fused import FusedAdam, FusedBatchNormalization, FusedLSTM
 
 B, T, F, U = 6, 9, 3, 5
 RIGHT_PADDED = np.arange(T)[None, :] < np.array([9, 4, 1, 0, 7, 9])[:, None]
@@ -126,3 +126,81 @@ def test_default_architecture_uses_fused_layers():
                                  architecture="fcn-rnn", cell="lstm")
     kinds = [type(layer).__name__ for layer in model.layers]
     assert "FusedLSTM" in kinds and kinds.count("FusedBatchNormalization") == 3
+
+
+def _adam_fit(optimizer, steps=12):
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((24, T, F)).astype("float32")
+    y = rng.integers(0, 3, 24)
+    inputs = keras.Input((T, F))
+    h = keras.layers.Dense(4, activation="relu")(FusedLSTM(U)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(h))
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=24 // (steps // 3), epochs=3, shuffle=False, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"clipnorm": 0.5, "weight_decay": 0.01},
+                                    {"beta_1": 0.8, "epsilon": 1e-4}])
+def test_fused_adam_matches_keras_adam(kwargs):
+    ref = _adam_fit(keras.optimizers.Adam(0.01, **kwargs))
+    fused = _adam_fit(FusedAdam(0.01, **kwargs))
+    assert int(fused.optimizer.iterations) == int(ref.optimizer.iterations) == 12
+    for a, b in zip(ref.get_weights(), fused.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
+    for a, b in zip(ref.optimizer.variables, fused.optimizer.variables, strict=True):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-4, atol=1e-6)
+
+
+def test_fused_adam_runs_the_fused_kernel_and_falls_back_for_amsgrad():
+    def op_types(optimizer):
+        variables = [keras.Variable(np.ones((3, 2), "float32")),
+                     keras.Variable(np.zeros(2, "float32"))]
+        optimizer.build(variables)
+        grads = [tf.ones((3, 2)), tf.ones(2)]
+        graph = tf.function(lambda: optimizer.apply(grads, variables)).get_concrete_function(
+        ).graph
+        return {op.type for op in graph.get_operations()} | {
+            node.op for f in graph.as_graph_def().library.function for node in f.node_def}
+
+    assert "ResourceApplyAdam" in op_types(FusedAdam(0.01))
+    assert "ResourceApplyAdam" not in op_types(keras.optimizers.Adam(0.01))
+    assert "ResourceApplyAdam" not in op_types(FusedAdam(0.01, amsgrad=True))
+    ref = _adam_fit(keras.optimizers.Adam(0.01, amsgrad=True))
+    fused = _adam_fit(FusedAdam(0.01, amsgrad=True))
+    for a, b in zip(ref.get_weights(), fused.get_weights(), strict=True):
+        np.testing.assert_array_equal(b, a)  # Keras' own update, bitwise
+
+
+def test_classifier_compiles_adam_as_fused_adam_and_keeps_other_optimizers(binary_data,
+                                                                              fast_params):
+    from skimbal import WeightedSequenceClassifier
+
+    X, y = binary_data
+    fitted = {name: WeightedSequenceClassifier(**{**fast_params, "optimizer": name}).fit(X, y)
+              for name in ("adam", "sgd")}
+    assert type(fitted["adam"].model_.optimizer) is FusedAdam
+    assert float(fitted["adam"].model_.optimizer.learning_rate) == pytest.approx(
+        fast_params.get("learning_rate", 1e-3))
+    assert type(fitted["sgd"].model_.optimizer) is keras.optimizers.SGD
+
+
+def test_fit_traces_the_train_step_once(binary_data, fast_params, monkeypatch):
+    """The optimizer is built before training: a variable created during the first
+    trace would make TensorFlow trace the whole step again."""
+    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+    from skimbal import WeightedSequenceClassifier
+
+    traces = []
+    step = TensorFlowTrainer.train_step
+
+    def counting(self, data):
+        traces.append(1)
+        return step(self, data)
+
+    monkeypatch.setattr(TensorFlowTrainer, "train_step", counting)
+    X, y = binary_data
+    clf = WeightedSequenceClassifier(**fast_params).fit(X, y)
+    assert clf.model_.optimizer.built and len(traces) == 1

@@ -168,23 +168,27 @@ def _layer(config, name):
          r"compile_config metrics\[0\]: metrics\[0\]='os.system' is not a known Keras metric"),
         (lambda c: c["compile_config"].update(loss="os.system"),
          r"compile_config 'loss': loss='os.system' is not a known Keras loss"),
-        (lambda c: c["compile_config"]["optimizer"].update(class_name="system"),
+        (lambda c: c["compile_config"]["optimizer"].update(
+            module="keras.optimizers", class_name="system", registered_name=None),
          "optimizer='system' is not a known Keras optimizer"),
+        (lambda c: c["compile_config"]["optimizer"].update(class_name="system"),
+         "compile_config 'optimizer' is skimbal.fused.system .registered as "
+         "'skimbal>FusedAdam'.; skimbal compiles its networks only with"),
         (lambda c: c["compile_config"]["optimizer"].update(
             registered_name="skimbal>FusedLSTM"),
-         "compile_config 'optimizer' is keras.optimizers.Adam .registered as "
+         "compile_config 'optimizer' is skimbal.fused.FusedAdam .registered as "
          "'skimbal>FusedLSTM'.; skimbal compiles its networks only with"),
         (lambda c: c["compile_config"]["optimizer"].update(
             module="mine", registered_name="skimbal>FusedLSTM"),
-         "compile_config 'optimizer' is mine.Adam .registered as 'skimbal>FusedLSTM'.; "),
+         "compile_config 'optimizer' is mine.FusedAdam .registered as 'skimbal>FusedLSTM'.; "),
         (lambda c: c["compile_config"]["optimizer"]["config"].update(learning_rate={
             "module": "keras.optimizers.schedules", "class_name": "ExponentialDecay",
             "config": {}, "registered_name": None}), "holds a config that is not plain data"),
     ],
     ids=["string-lookup-path", "integer-lookup", "unknown-key", "wrong-type", "activation",
          "initializer-class", "module", "node-kwarg", "sequential", "metric-name",
-         "loss-name", "optimizer-class", "optimizer-registered", "optimizer-skimbal-layer",
-         "optimizer-schedule"],
+         "loss-name", "optimizer-class", "optimizer-fused-class", "optimizer-registered",
+         "optimizer-skimbal-layer", "optimizer-schedule"],
 )
 def test_tampered_network_refused_before_keras(saved, tmp_path, no_keras_load, edit, match):
     path, _, _ = saved
