@@ -165,8 +165,9 @@ def make_variable_length_sequences(
     max_length: int = 1344,
     imbalance: float = 10.0,
     length_spread: float = 0.35,
+    amplitude_ratio: float = 100.0,
     class_sep: float = 1.0,
-    noise: float = 1.0,
+    noise: float = 0.1,
     random_state: int | np.random.RandomState | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Generate a long, variable-length, many-class imbalanced sequence problem.
@@ -183,11 +184,17 @@ def make_variable_length_sequences(
       (classes in a random order, so length is informative but neither
       monotone in the class code nor in its count), with log-standard
       deviation ``length_spread`` within a class;
-    - **pattern**: Gaussian noise (``noise`` std) plus, on channel
-      ``c % n_features``, ``class_sep * sin(2 pi f_c s + phase)`` with
-      ``s`` the step index, a class-specific period ``1 / f_c`` (log-spaced
-      between 8 and 64 steps) and a random phase: a local pattern that a
-      convolution sees at any length.
+    - **pattern** (like the current of an appliance on the mains: one
+      period for all classes, a class-specific waveform and scale): on
+      channel ``c % n_features``, ``a_i * (sin(2 pi s / 20 + phase) +
+      class_sep * sum_k h_ck sin(2 pi k s / 20 + k phase))`` over the
+      harmonics ``k = 2, 3, 4`` with class-specific coefficients ``h_ck``
+      drawn in [-1, 1], ``s`` the step index and a random phase, plus
+      Gaussian noise (``noise`` std) on every channel. The amplitude
+      ``a_i`` is the class amplitude (log-spaced over ``amplitude_ratio``,
+      in random class order) times a log-normal factor (log-std 0.3), so
+      the scale of a series says much about its class but, once
+      standardised over the whole set, spans orders of magnitude.
 
     Parameters
     ----------
@@ -203,9 +210,12 @@ def make_variable_length_sequences(
         Ratio of the largest to the smallest class share (at least 1).
     length_spread : float, default=0.35
         Standard deviation of ``log(length)`` within a class (``>= 0``).
+    amplitude_ratio : float, default=100.0
+        Ratio of the largest to the smallest class amplitude (``>= 1``; 1:
+        every class has amplitude 1).
     class_sep : float, default=1.0
-        Amplitude of the class pattern (``>= 0``; larger is easier).
-    noise : float, default=1.0
+        Weight of the class-specific harmonics (``>= 0``; larger is easier).
+    noise : float, default=0.1
         Standard deviation of the additive noise (``> 0``).
     random_state : int, RandomState or None, default=None
 
@@ -238,6 +248,10 @@ def make_variable_length_sequences(
     if imbalance < 1:
         raise ValueError(f"imbalance must be a finite number >= 1; got {imbalance!r}.")
     length_spread = _check_real("length_spread", length_spread, positive=False)
+    amplitude_ratio = _check_real("amplitude_ratio", amplitude_ratio, positive=True)
+    if amplitude_ratio < 1:
+        raise ValueError(
+            f"amplitude_ratio must be a finite number >= 1; got {amplitude_ratio!r}.")
     class_sep = _check_real("class_sep", class_sep, positive=False)
     noise = _check_real("noise", noise, positive=True)
     rng = check_random_state(random_state)
@@ -251,13 +265,17 @@ def make_variable_length_sequences(
     medians = medians[rng.permutation(n_classes)]
     log_len = np.log(medians[y]) + length_spread * rng.standard_normal(n_samples)
     lengths = np.clip(np.round(np.exp(log_len)), min_length, max_length).astype(int)
-    periods = np.geomspace(8.0, 64.0, n_classes)[rng.permutation(n_classes)]
+    harmonics = rng.uniform(-1.0, 1.0, size=(n_classes, 3))
+    class_amp = np.geomspace(1.0, amplitude_ratio, n_classes)[rng.permutation(n_classes)]
+    amp = class_amp[y] * np.exp(0.3 * rng.standard_normal(n_samples))
     phase = rng.uniform(0, 2 * np.pi, size=n_samples)
     X = []
-    for label, length, ph in zip(y, lengths, phase, strict=True):
+    for label, length, a, ph in zip(y, lengths, amp, phase, strict=True):
         x = rng.normal(scale=noise, size=(length, n_features))
-        steps = np.arange(length)
-        x[:, label % n_features] += class_sep * np.sin(2 * np.pi * steps / periods[label] + ph)
+        angle = 2 * np.pi * np.arange(length) / 20.0 + ph
+        wave = np.sin(angle) + class_sep * sum(
+            h * np.sin(k * angle) for k, h in zip((2, 3, 4), harmonics[label], strict=True))
+        x[:, label % n_features] += a * wave
         X.append(x.astype(np.float32))
     order = rng.permutation(n_samples)
     return [X[i] for i in order], y[order]

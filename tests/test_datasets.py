@@ -187,16 +187,19 @@ def test_variable_length_reproducible():
                    for xa, xc in zip(a[0], c[0], strict=True))
 
 
-def test_variable_length_class_pattern_has_its_period():
-    X, y = make_variable_length_sequences(300, n_classes=3, min_length=256, max_length=256,
-                                          class_sep=2.0, noise=0.5, random_state=0)
-    # each class's spectrum peaks at one frequency, different for every class
-    peaks = []
-    for c in range(3):
-        spec = np.mean([np.abs(np.fft.rfft(x[:, 0])) for x, yi in zip(X, y, strict=True)
-                        if yi == c], axis=0)
-        peaks.append(int(np.argmax(spec[1:])) + 1)
-    assert len(set(peaks)) == 3
+def test_variable_length_class_waveform_and_amplitude():
+    X, y = make_variable_length_sequences(300, n_classes=3, min_length=200, max_length=200,
+                                          amplitude_ratio=100.0, class_sep=1.0, noise=0.1,
+                                          random_state=0)
+    # every class shares the base period (20 steps: bin 10 of 200) ...
+    spectra = [np.mean([np.abs(np.fft.rfft(x[:, 0])) for x, yi in zip(X, y, strict=True)
+                        if yi == c], axis=0) for c in range(3)]
+    assert all(int(np.argmax(spec[1:])) + 1 == 10 or spec[10] > 0.2 * spec.max()
+               for spec in spectra)
+    # ... while the class amplitudes span the requested ratio (log-normal factor aside)
+    scale = [np.median([x.std() for x, yi in zip(X, y, strict=True) if yi == c])
+             for c in range(3)]
+    assert 30 < max(scale) / min(scale) < 300
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [
@@ -208,6 +211,7 @@ def test_variable_length_class_pattern_has_its_period():
     (dict(imbalance=0.5), "imbalance"),
     (dict(imbalance=float("inf")), "imbalance"),
     (dict(length_spread=-1.0), "length_spread"),
+    (dict(amplitude_ratio=0.5), "amplitude_ratio"),
     (dict(class_sep=-1.0), "class_sep"),
     (dict(noise=0.0), "noise"),
     (dict(n_classes=2.5), "n_classes"),
