@@ -27,18 +27,25 @@ re-batched losses.
 
 Variants (``--configs``; everything else default):
 
-- ``default``: the defaults (``length_buckets="auto"``);
-- ``no-buckets``: ``length_buckets=None`` (every batch padded to the longest);
-- ``buckets-2``: ``length_buckets=2``;
-- ``rnn-only``: ``architecture="rnn"`` (no convolutional branch, hence no
-  batch normalisation at all);
-- ``steps-2x``: twice the default step budget (``epochs`` set to twice what
-  ``"auto"`` gives).
+- ``default``: the defaults (``length_buckets="auto"``, ``conv_norm="auto"``,
+  which is ``"layer"`` for this variable-length input since issue 28);
+- ``batch-norm``: ``conv_norm="batch"``, the default before issue 28 (batch
+  normalisation in the convolutional branch);
+- ``batch-norm-no-buckets``: ``conv_norm="batch", length_buckets=None`` (every
+  batch padded to the longest sequence);
+- ``batch-norm-buckets-2`` / ``-4``: ``conv_norm="batch"`` with 2 / 4 length
+  buckets (fewer, wider buckets than ``"auto"``);
+- ``batch-norm-steps-2x``: ``conv_norm="batch"`` and twice the default step
+  budget (``epochs`` set to twice what ``"auto"`` gives);
+- ``no-buckets``: ``length_buckets=None`` (layer normalisation);
+- ``rnn-only``: ``architecture="rnn"`` (no convolutional branch, no
+  normalisation at all).
 
 Run (each default fit is about 30-60 s on two cores with one thread)::
 
     SKIMBAL_NUM_THREADS=1 PYTHONPATH=. python benchmarks/long_multiclass.py \
-        --seeds 0,1,2 --configs default,no-buckets --out benchmarks/results/long_multiclass.jsonl
+        --seeds 0,1,2 --configs default,batch-norm,batch-norm-no-buckets \
+        --out benchmarks/results/long_multiclass.jsonl
     python benchmarks/long_multiclass.py --report benchmarks/results/long_multiclass.jsonl
 """
 
@@ -65,11 +72,13 @@ N_TRAIN, N_TEST = 400, 400
 
 CONFIGS: dict[str, dict] = {
     "default": {},
+    "batch-norm": dict(conv_norm="batch"),
+    "batch-norm-no-buckets": dict(conv_norm="batch", length_buckets=None),
+    "batch-norm-buckets-2": dict(conv_norm="batch", length_buckets=2),
+    "batch-norm-buckets-4": dict(conv_norm="batch", length_buckets=4),
+    "batch-norm-steps-2x": dict(conv_norm="batch", epochs="2x"),
     "no-buckets": dict(length_buckets=None),
-    "buckets-2": dict(length_buckets=2),
-    "buckets-4": dict(length_buckets=4),
     "rnn-only": dict(architecture="rnn"),
-    "steps-2x": dict(epochs="2x"),
 }
 
 
@@ -166,7 +175,7 @@ def report(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--configs", default="default,no-buckets")
+    parser.add_argument("--configs", default="default,batch-norm,batch-norm-no-buckets")
     parser.add_argument("--data-seed", type=int, default=0)
     parser.add_argument("--class-sep", type=float, default=DATA["class_sep"],
                         help="amplitude of the class patterns (DATA's by default)")
