@@ -27,24 +27,23 @@ re-batched losses.
 
 Variants (``--configs``; everything else default):
 
-- ``default``: the defaults (``length_buckets="auto"``, ``conv_norm="auto"``,
-  which is ``"layer"`` for this variable-length input since issue 28);
-- ``batch-norm``: ``conv_norm="batch"``, the default before issue 28 (batch
-  normalisation in the convolutional branch);
+- ``layer-norm``: ``conv_norm="layer"`` (per-step layer normalisation in the
+  convolutional branch; what ``conv_norm="auto"`` gives list input);
+- ``batch-norm``: ``conv_norm="batch"``, the default (batch normalisation);
 - ``batch-norm-no-buckets``: ``conv_norm="batch", length_buckets=None`` (every
   batch padded to the longest sequence);
 - ``batch-norm-buckets-2`` / ``-4``: ``conv_norm="batch"`` with 2 / 4 length
   buckets (fewer, wider buckets than ``"auto"``);
 - ``batch-norm-steps-2x``: ``conv_norm="batch"`` and twice the default step
   budget (``epochs`` set to twice what ``"auto"`` gives);
-- ``no-buckets``: ``length_buckets=None`` (layer normalisation);
+- ``layer-norm-no-buckets``: ``conv_norm="layer", length_buckets=None``;
 - ``rnn-only``: ``architecture="rnn"`` (no convolutional branch, no
   normalisation at all).
 
 Run (each default fit is about 30-60 s on two cores with one thread)::
 
     SKIMBAL_NUM_THREADS=1 PYTHONPATH=. python benchmarks/long_multiclass.py \
-        --seeds 0,1,2 --configs default,batch-norm,batch-norm-no-buckets \
+        --seeds 0,1,2 --configs layer-norm,batch-norm,batch-norm-no-buckets \
         --out benchmarks/results/long_multiclass.jsonl
     python benchmarks/long_multiclass.py --report benchmarks/results/long_multiclass.jsonl
 """
@@ -71,13 +70,13 @@ DATA = dict(n_classes=11, n_features=1, min_length=100, max_length=1000, imbalan
 N_TRAIN, N_TEST = 400, 400
 
 CONFIGS: dict[str, dict] = {
-    "default": {},
+    "layer-norm": dict(conv_norm="layer"),
     "batch-norm": dict(conv_norm="batch"),
     "batch-norm-no-buckets": dict(conv_norm="batch", length_buckets=None),
     "batch-norm-buckets-2": dict(conv_norm="batch", length_buckets=2),
     "batch-norm-buckets-4": dict(conv_norm="batch", length_buckets=4),
     "batch-norm-steps-2x": dict(conv_norm="batch", epochs="2x"),
-    "no-buckets": dict(length_buckets=None),
+    "layer-norm-no-buckets": dict(conv_norm="layer", length_buckets=None),
     "rnn-only": dict(architecture="rnn"),
 }
 
@@ -175,7 +174,7 @@ def report(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--configs", default="default,batch-norm,batch-norm-no-buckets")
+    parser.add_argument("--configs", default="layer-norm,batch-norm,batch-norm-no-buckets")
     parser.add_argument("--data-seed", type=int, default=0)
     parser.add_argument("--class-sep", type=float, default=DATA["class_sep"],
                         help="amplitude of the class patterns (DATA's by default)")
