@@ -24,6 +24,7 @@ __all__ = [
     "describe_network",
     "frontend_output_length",
     "lite_kernel_sizes",
+    "resolve_conv_norm",
     "resolve_conv_pool",
     "resolve_frontend_strides",
     "resolve_lite_kernel_size",
@@ -231,6 +232,22 @@ def resolve_frontend_strides(
     strides = tuple(strides)
     check_frontend_strides(strides, min_timesteps)
     return strides
+
+
+def resolve_conv_norm(conv_norm: str, variable_length: bool) -> str:
+    """The normalisation of the convolutional branch: ``"batch"`` or ``"layer"``.
+
+    ``"auto"`` is ``"layer"`` for variable-length input and ``"batch"``
+    otherwise. Variable-length input is trained in length buckets; when the
+    classes differ in length, a bucket's batches hold few classes and batch
+    normalisation's batch statistics tell the network something about the
+    class that re-batched data and prediction (moving statistics) do not
+    have (issue 28, ``benchmarks/long_multiclass.py``). Equal-length input
+    keeps batch normalisation (the real-data suite's default).
+    """
+    if conv_norm == "auto":
+        return "layer" if variable_length else "batch"
+    return conv_norm
 
 
 def resolve_conv_pool(

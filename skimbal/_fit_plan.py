@@ -166,6 +166,7 @@ PARAMETER_RULES: dict[str, list[Any]] = {
     "frontend_filters": [NOT_BOOL, _POSITIVE_INT],
     "lite_filters": [NOT_BOOL, _POSITIVE_INT],
     "lite_kernel_size": [NOT_BOOL, _POSITIVE_INT],
+    "conv_norm": [StrOptions({"auto", "batch", "layer"})],
     "n_members": [NOT_BOOL, _POSITIVE_INT],
     "length_buckets": [StrOptions({"auto"}), _POSITIVE_INT, None],
     "class_weight": [None, StrOptions({"balanced", "effective"}), dict, "array-like"],

@@ -218,6 +218,12 @@ LAYERS: dict[str, LayerRule] = {
                                    {**BASE, "units": INT}),
     "FusedBatchNormalization": _skimbal("FusedBatchNormalization", ("skimbal.fused",),
                                         BATCH_NORM),
+    # conv_norm="layer" (variable-length input by default): per-step, batch-independent
+    "LayerNormalization": _keras({
+        **BASE, "axis": INT | list_of(INT), "epsilon": NUMBER, "center": BOOL, "scale": BOOL,
+        "rms_scaling": BOOL, "beta_initializer": INITIALIZER, "gamma_initializer": INITIALIZER,
+        "beta_regularizer": NONE, "gamma_regularizer": NONE, "beta_constraint": NONE,
+        "gamma_constraint": NONE}),
     "Isnan": _op("numpy", "Isnan", {}),
     "All": _op("numpy", "All", {"axis": _AXIS, "keepdims": BOOL}),
     "Any": _op("numpy", "Any", {"axis": _AXIS, "keepdims": BOOL}),

@@ -102,6 +102,13 @@ def _recurrent_branch(
     return AttentionPooling1D(units=max(units[-1], 8), name=f"{prefix}attention_pooling")(x)
 
 
+def _norm_layer(conv_norm: str, name: str) -> keras.layers.Layer:
+    """The normalisation after a convolution: batch statistics or per-step (batch-independent)."""
+    if conv_norm == "layer":
+        return keras.layers.LayerNormalization(name=name)
+    return FusedBatchNormalization(name=name)
+
+
 def _fcn_branch(
     x: keras.KerasTensor,
     *,
@@ -109,13 +116,14 @@ def _fcn_branch(
     kernel_sizes: tuple[int, ...],
     return_sequences: bool,
     pool: int = 1,
+    conv_norm: str = "batch",
     prefix: str = "",
 ) -> keras.KerasTensor:
     for i, (n_filters, kernel) in enumerate(zip(filters, kernel_sizes, strict=True)):
         x = MaskedConv1D(
             int(n_filters), int(kernel), padding="same", name=f"{prefix}fcn_conv_{i}"
         )(x)
-        x = FusedBatchNormalization(name=f"{prefix}fcn_bn_{i}")(x)
+        x = _norm_layer(conv_norm, f"{prefix}fcn_bn_{i}")(x)
         x = keras.layers.Activation("relu", name=f"{prefix}fcn_relu_{i}")(x)
         if i == 0 and pool > 1:
             x = MaskedMaxPooling1D(pool, name=f"{prefix}fcn_pool")(x)
@@ -132,6 +140,7 @@ def _lite_branch(
     kernel_size: int,
     return_sequences: bool,
     pool: int = 1,
+    conv_norm: str = "batch",
     prefix: str = "",
 ) -> keras.KerasTensor:
     """LITE (Ismail-Fawaz et al., 2023) without its hand-crafted filters, mask-aware.
@@ -149,7 +158,7 @@ def _lite_branch(
         for j, k in enumerate(first)
     ]
     x = keras.layers.Concatenate(name=f"{prefix}lite_concat")(convs)
-    x = FusedBatchNormalization(name=f"{prefix}lite_bn_0")(x)
+    x = _norm_layer(conv_norm, f"{prefix}lite_bn_0")(x)
     x = keras.layers.Activation("relu", name=f"{prefix}lite_relu_0")(x)
     if pool > 1:
         x = MaskedMaxPooling1D(pool, name=f"{prefix}lite_pool")(x)
@@ -158,7 +167,7 @@ def _lite_branch(
             int(filters), k, dilation_rate=2**i, use_bias=False,
             name=f"{prefix}lite_sepconv_{i}",
         )(x)
-        x = FusedBatchNormalization(name=f"{prefix}lite_bn_{i}")(x)
+        x = _norm_layer(conv_norm, f"{prefix}lite_bn_{i}")(x)
         x = keras.layers.Activation("relu", name=f"{prefix}lite_relu_{i}")(x)
     if return_sequences:
         return x
@@ -191,6 +200,7 @@ def build_sequence_model(
     lite_filters: int = 32,
     lite_kernel_size: int = LITE_KERNEL_SIZE,
     n_members: int = 1,
+    conv_norm: str = "batch",
 ) -> keras.Model:
     """Build an (uncompiled) recurrent, convolutional + recurrent or LITE classifier.
 
@@ -302,6 +312,14 @@ def build_sequence_model(
     n_members : int, default=1
         Number of networks averaged (see above); works with
         ``return_sequences`` (per-step probabilities are averaged).
+    conv_norm : {"batch", "layer"}, default="batch"
+        Normalisation after each convolution of the FCN / LITE branch:
+        ``"batch"``, batch normalisation (:class:`skimbal.fused.FusedBatchNormalization`;
+        batch statistics in training, moving averages in inference);
+        ``"layer"``, ``keras.layers.LayerNormalization`` over the channels of
+        each step, which depends on neither the batch nor the mode (for
+        variable-length input trained in length buckets, where batch
+        statistics differ from bucket to bucket; ``docs/defaults.md``).
 
     Returns
     -------
@@ -322,6 +340,8 @@ def build_sequence_model(
         frontend_strides=tuple(frontend_strides), return_sequences=return_sequences,
         n_members=n_members, lite_filters=lite_filters, lite_kernel_size=lite_kernel_size,
     )
+    if conv_norm not in ("batch", "layer"):
+        raise ValueError(f"conv_norm must be 'batch' or 'layer'; got {conv_norm!r}.")
     if not _is_positive_int(conv_pool) or (return_sequences and conv_pool > 1):
         raise ValueError("conv_pool must be a positive int (1 with return_sequences=True); "
                          f"got {conv_pool!r}.")
@@ -350,6 +370,7 @@ def build_sequence_model(
         frontend_filters=int(frontend_filters), conv_pool=int(conv_pool),
         return_sequences=return_sequences, lite_filters=int(lite_filters),
         lite_kernel_size=resolve_lite_kernel_size(lite_kernel_size, n_timesteps),
+        conv_norm=conv_norm,
     )
     name = f"skimbal_{architecture}_{cell}"
     if n_members == 1:
@@ -379,6 +400,7 @@ def _member(
     return_sequences: bool,
     lite_filters: int,
     lite_kernel_size: int,
+    conv_norm: str = "batch",
     prefix: str = "",
 ) -> keras.KerasTensor:
     """One network from the (standardised, masked) input to its output probabilities.
@@ -402,12 +424,14 @@ def _member(
     if architecture == "fcn-rnn":
         conv = _fcn_branch(
             x, filters=conv_filters, kernel_sizes=conv_kernel_sizes,
-            return_sequences=return_sequences, pool=conv_pool, prefix=prefix,
+            return_sequences=return_sequences, pool=conv_pool, conv_norm=conv_norm,
+            prefix=prefix,
         )
     elif architecture in _LITE:
         conv = _lite_branch(
             x, filters=lite_filters, kernel_size=lite_kernel_size,
-            return_sequences=return_sequences, pool=conv_pool, prefix=prefix,
+            return_sequences=return_sequences, pool=conv_pool, conv_norm=conv_norm,
+            prefix=prefix,
         )
     if features is None:
         features = conv

@@ -19,6 +19,7 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from . import persistence
+from ._architecture_rules import resolve_conv_norm
 from ._compat import (
     ClassifierTagsMixin,
     hide_initialize,
@@ -139,6 +140,16 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         Longest kernel ``k`` of the LITE branch (parallel kernels ``k``,
         ``k // 2``, ``k // 4``; LITE's 40), cut to the longest training
         sequence (at least 4) in ``fit``.
+    conv_norm : {"batch", "layer", "auto"}, default="batch"
+        Normalisation after each convolution of the FCN / LITE branch.
+        ``"batch"``: batch normalisation; ``"layer"``: layer normalisation
+        over the channels of each step (independent of the batch, the same
+        in training and prediction). ``"auto"``: ``"batch"`` for
+        equal-length (3-D array) ``X``, ``"layer"`` for variable-length
+        (list) ``X``. Use ``"layer"`` (or ``"auto"``) when the classes
+        differ in length: length-bucketed batches then hold few classes,
+        and batch statistics let the network fit its training batches but
+        not its training data (issue 28; ``docs/defaults.md``).
     n_members : int, default=1
         Networks trained together as one ensemble: ``n_members`` copies of
         the network (each its own initial weights and batch normalisation)
@@ -559,6 +570,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         frontend_filters: int = 32,
         lite_filters: int = 32,
         lite_kernel_size: int = 40,
+        conv_norm: str = "batch",
         n_members: int = 1,
         length_buckets: str | int | None = "auto",
         class_weight: None | str | dict | Any = None,
@@ -610,6 +622,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
         self.frontend_filters = frontend_filters
         self.lite_filters = lite_filters
         self.lite_kernel_size = lite_kernel_size
+        self.conv_norm = conv_norm
         self.n_members = n_members
         self.length_buckets = length_buckets
         self.class_weight = class_weight
@@ -765,6 +778,8 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             lite_filters=self.lite_filters,
             lite_kernel_size=self._lite_kernel_size,
             n_members=self.n_members,
+            conv_norm=resolve_conv_norm(getattr(self, "conv_norm", "auto"),
+                                        bool(meta.get("variable_length_", False))),
             input_mean=None if self._input_moments is None else self._input_moments[0],
             input_scale=None if self._input_moments is None else self._input_moments[1],
         )

@@ -10,7 +10,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["load_japanese_vowels", "make_imbalanced_sequences", "pad_sequences"]
+__all__ = [
+    "load_japanese_vowels",
+    "make_imbalanced_sequences",
+    "make_variable_length_sequences",
+    "pad_sequences",
+]
 
 
 def _class_counts(n_samples: int, weights: Sequence[float]) -> np.ndarray:
@@ -135,6 +140,145 @@ def make_imbalanced_sequences(
             f"target must be 'class', 'multilabel' or 'per_timestep'; got {target!r}."
         )
     return X.astype(np.float32), y
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
+    return int(value)
+
+
+def _check_real(name: str, value: object, *, positive: bool) -> float:
+    if (not isinstance(value, Real) or isinstance(value, bool) or not np.isfinite(value)
+            or (value <= 0 if positive else value < 0)):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
+    return float(value)
+
+
+def make_variable_length_sequences(
+    n_samples: int = 500,
+    *,
+    n_classes: int = 11,
+    n_features: int = 1,
+    min_length: int = 100,
+    max_length: int = 1344,
+    imbalance: float = 10.0,
+    length_spread: float = 0.35,
+    amplitude_ratio: float = 100.0,
+    class_sep: float = 1.0,
+    noise: float = 0.1,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Generate a long, variable-length, many-class imbalanced sequence problem.
+
+    A synthetic stand-in for real sets whose classes differ in count, in
+    length and in temporal pattern (issue 28's held-out set: 11 classes,
+    lengths 100 to 1,344):
+
+    - **counts**: class ``c`` has a share proportional to
+      ``imbalance ** (-c / (n_classes - 1))`` (class 0 the most frequent,
+      the last class ``imbalance`` times rarer), at least one sequence each;
+    - **lengths**: log-normal, clipped to ``[min_length, max_length]``; the
+      median length of class ``c`` is spread log-uniformly over the range
+      (classes in a random order, so length is informative but neither
+      monotone in the class code nor in its count), with log-standard
+      deviation ``length_spread`` within a class;
+    - **pattern** (like the current of an appliance on the mains: one
+      period for all classes, a class-specific waveform and scale): on
+      channel ``c % n_features``, ``a_i * (sin(2 pi s / 20 + phase) +
+      class_sep * sum_k h_ck sin(2 pi k s / 20 + k phase))`` over the
+      harmonics ``k = 2, 3, 4`` with class-specific coefficients ``h_ck``
+      drawn in [-1, 1], ``s`` the step index and a random phase, plus
+      Gaussian noise (``noise`` std) on every channel. The amplitude
+      ``a_i`` is the class amplitude (log-spaced over ``amplitude_ratio``,
+      in random class order) times a log-normal factor (log-std 0.3), so
+      the scale of a series says much about its class but, once
+      standardised over the whole set, spans orders of magnitude.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+        Number of sequences (at least ``n_classes``).
+    n_classes : int, default=11
+        Number of classes (at least 2).
+    n_features : int, default=1
+        Channels per step.
+    min_length, max_length : int, default=100, 1344
+        Bounds of the sequence lengths (``1 <= min_length <= max_length``).
+    imbalance : float, default=10.0
+        Ratio of the largest to the smallest class share (at least 1).
+    length_spread : float, default=0.35
+        Standard deviation of ``log(length)`` within a class (``>= 0``).
+    amplitude_ratio : float, default=100.0
+        Ratio of the largest to the smallest class amplitude (``>= 1``; 1:
+        every class has amplitude 1).
+    class_sep : float, default=1.0
+        Weight of the class-specific harmonics (``>= 0``; larger is easier).
+    noise : float, default=0.1
+        Standard deviation of the additive noise (``> 0``).
+    random_state : int, RandomState or None, default=None
+
+    Returns
+    -------
+    X : list of ndarray of float32, each of shape (T_i, n_features)
+        Sequences in random order.
+    y : ndarray of int, shape (n_samples,)
+        Class codes ``0 .. n_classes - 1``.
+
+    Raises
+    ------
+    ValueError
+        An argument out of range (the message names it).
+
+    Examples
+    --------
+    >>> from skimbal.datasets import make_variable_length_sequences
+    >>> X, y = make_variable_length_sequences(60, n_classes=4, min_length=20,
+    ...                                       max_length=200, random_state=0)
+    >>> len(X), X[0].ndim, int(y.max())
+    (60, 2, 3)
+    """
+    n_classes = _check_int("n_classes", n_classes, 2)
+    n_samples = _check_int("n_samples", n_samples, n_classes)
+    n_features = _check_int("n_features", n_features, 1)
+    min_length = _check_int("min_length", min_length, 1)
+    max_length = _check_int("max_length", max_length, min_length)
+    imbalance = _check_real("imbalance", imbalance, positive=True)
+    if imbalance < 1:
+        raise ValueError(f"imbalance must be a finite number >= 1; got {imbalance!r}.")
+    length_spread = _check_real("length_spread", length_spread, positive=False)
+    amplitude_ratio = _check_real("amplitude_ratio", amplitude_ratio, positive=True)
+    if amplitude_ratio < 1:
+        raise ValueError(
+            f"amplitude_ratio must be a finite number >= 1; got {amplitude_ratio!r}.")
+    class_sep = _check_real("class_sep", class_sep, positive=False)
+    noise = _check_real("noise", noise, positive=True)
+    rng = check_random_state(random_state)
+
+    shares = imbalance ** (-np.arange(n_classes) / (n_classes - 1))
+    counts = _class_counts(n_samples, shares / shares.sum())
+    y = np.repeat(np.arange(n_classes), counts)
+    # class medians spread log-uniformly over the range, assigned in random order
+    lo, hi = np.log(min_length), np.log(max_length)
+    medians = np.exp(lo + (hi - lo) * (np.arange(n_classes) + 0.5) / n_classes)
+    medians = medians[rng.permutation(n_classes)]
+    log_len = np.log(medians[y]) + length_spread * rng.standard_normal(n_samples)
+    lengths = np.clip(np.round(np.exp(log_len)), min_length, max_length).astype(int)
+    harmonics = rng.uniform(-1.0, 1.0, size=(n_classes, 3))
+    class_amp = np.geomspace(1.0, amplitude_ratio, n_classes)[rng.permutation(n_classes)]
+    amp = class_amp[y] * np.exp(0.3 * rng.standard_normal(n_samples))
+    phase = rng.uniform(0, 2 * np.pi, size=n_samples)
+    X = []
+    for label, length, a, ph in zip(y, lengths, amp, phase, strict=True):
+        x = rng.normal(scale=noise, size=(length, n_features))
+        angle = 2 * np.pi * np.arange(length) / 20.0 + ph
+        wave = np.sin(angle) + class_sep * sum(
+            h * np.sin(k * angle) for k, h in zip((2, 3, 4), harmonics[label], strict=True))
+        x[:, label % n_features] += a * wave
+        X.append(x.astype(np.float32))
+    order = rng.permutation(n_samples)
+    return [X[i] for i in order], y[order]
 
 
 # --------------------------------------------------------------- JapaneseVowels

@@ -3,7 +3,12 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from skimbal.datasets import load_japanese_vowels, make_imbalanced_sequences, pad_sequences
+from skimbal.datasets import (
+    load_japanese_vowels,
+    make_imbalanced_sequences,
+    make_variable_length_sequences,
+    pad_sequences,
+)
 
 
 def test_shapes_and_exact_proportions():
@@ -140,3 +145,77 @@ def test_pad_sequences():
         pad_sequences([np.ones((3, 1))], maxlen=2)
     with pytest.raises(ValueError, match="same n_features"):
         pad_sequences([np.ones((3, 1)), np.ones((3, 2))])
+
+
+# ------------------------------------------------------ make_variable_length_sequences
+def test_variable_length_shapes_lengths_and_counts():
+    X, y = make_variable_length_sequences(200, n_classes=8, n_features=2, min_length=30,
+                                          max_length=300, imbalance=10.0, random_state=0)
+    assert isinstance(X, list) and len(X) == len(y) == 200
+    assert all(x.dtype == np.float32 and x.ndim == 2 and x.shape[1] == 2 for x in X)
+    lengths = np.array([len(x) for x in X])
+    assert lengths.min() >= 30 and lengths.max() <= 300
+    counts = np.bincount(y, minlength=8)
+    assert counts.sum() == 200 and counts.min() >= 1
+    # counts fall with the class code, the first class about `imbalance` times the last
+    assert np.all(np.diff(counts) <= 0)
+    assert 7 <= counts[0] / counts[-1] <= 14
+
+
+def test_variable_length_length_is_informative_per_class():
+    X, y = make_variable_length_sequences(400, n_classes=6, min_length=20, max_length=800,
+                                          length_spread=0.2, random_state=3)
+    log_len = np.log([len(x) for x in X])
+    medians = np.array([np.median(log_len[y == c]) for c in range(6)])
+    # class medians spread over the log-range: the between-class spread dominates
+    assert np.ptp(medians) > 5 * 0.2
+    within = np.mean([log_len[y == c].std() for c in range(6)])
+    assert log_len.std() > 2 * within
+
+
+def test_variable_length_reproducible():
+    a = make_variable_length_sequences(50, n_classes=4, min_length=10, max_length=60,
+                                       random_state=7)
+    b = make_variable_length_sequences(50, n_classes=4, min_length=10, max_length=60,
+                                       random_state=7)
+    c = make_variable_length_sequences(50, n_classes=4, min_length=10, max_length=60,
+                                       random_state=8)
+    np.testing.assert_array_equal(a[1], b[1])
+    for xa, xb in zip(a[0], b[0], strict=True):
+        np.testing.assert_array_equal(xa, xb)
+    assert not all(len(xa) == len(xc) and np.array_equal(xa, xc)
+                   for xa, xc in zip(a[0], c[0], strict=True))
+
+
+def test_variable_length_class_waveform_and_amplitude():
+    X, y = make_variable_length_sequences(300, n_classes=3, min_length=200, max_length=200,
+                                          amplitude_ratio=100.0, class_sep=1.0, noise=0.1,
+                                          random_state=0)
+    # every class shares the base period (20 steps: bin 10 of 200) ...
+    spectra = [np.mean([np.abs(np.fft.rfft(x[:, 0])) for x, yi in zip(X, y, strict=True)
+                        if yi == c], axis=0) for c in range(3)]
+    assert all(int(np.argmax(spec[1:])) + 1 == 10 or spec[10] > 0.2 * spec.max()
+               for spec in spectra)
+    # ... while the class amplitudes span the requested ratio (log-normal factor aside)
+    scale = [np.median([x.std() for x, yi in zip(X, y, strict=True) if yi == c])
+             for c in range(3)]
+    assert 30 < max(scale) / min(scale) < 300
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    (dict(n_classes=1), "n_classes"),
+    (dict(n_samples=5, n_classes=6), "n_samples"),
+    (dict(n_features=0), "n_features"),
+    (dict(min_length=0), "min_length"),
+    (dict(min_length=50, max_length=40), "max_length"),
+    (dict(imbalance=0.5), "imbalance"),
+    (dict(imbalance=float("inf")), "imbalance"),
+    (dict(length_spread=-1.0), "length_spread"),
+    (dict(amplitude_ratio=0.5), "amplitude_ratio"),
+    (dict(class_sep=-1.0), "class_sep"),
+    (dict(noise=0.0), "noise"),
+    (dict(n_classes=2.5), "n_classes"),
+])
+def test_variable_length_bad_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        make_variable_length_sequences(**{"n_samples": 50, **kwargs})

@@ -48,6 +48,7 @@ def _combinations():
                    dense_units=(2,), input_mean=[0.0] * 3, input_scale=[1.0] * 3), False
         yield dict(base, return_sequences=True, mask_value=0.0), False
         yield dict(base, n_members=2, mask_padding=True, lite_kernel_size=8), i % 3 == 0
+        yield dict(base, mask_padding=True, conv_norm="layer"), False
 
 
 def _config(model):
