@@ -358,6 +358,7 @@ def describe_network(
     n_members: int = 1,
     lite_filters: int = 32,
     lite_kernel_size: int = LITE_KERNEL_SIZE,
+    conv_norm: str = "batch",
     **_: object,
 ) -> str:
     """One line naming the network that :func:`build_sequence_model` builds.
@@ -370,10 +371,11 @@ def describe_network(
     ----------
     architecture, cell, units, bidirectional, pooling, conv_filters, \
 conv_kernel_sizes, frontend_strides, dense_units, conv_pool, n_members, \
-lite_filters, lite_kernel_size
+lite_filters, lite_kernel_size, conv_norm
         As in :func:`build_sequence_model`; ``frontend_strides`` may be
         ``"auto"`` (see :func:`resolve_frontend_strides` and
-        :func:`resolve_conv_pool`).
+        :func:`resolve_conv_pool`), ``conv_norm`` may be ``"auto"`` (see
+        :func:`resolve_conv_norm`).
 
     Returns
     -------
@@ -401,6 +403,8 @@ lite_filters, lite_kernel_size
                 f"{', '.join(str(k) for k in first)}, then separable "
                 f"{separable[0]} (dilation 2), {separable[1]} (dilation 4))")
     if conv is not None:
+        conv += {"layer": ", layer-normalised",
+                 "auto": ", layer-normalised on variable-length input"}.get(conv_norm, "")
         if isinstance(frontend_strides, str):
             conv += (f" (max-pooled to at most {AUTO_CONV_STEPS} steps after the first "
                      f"block on series longer than {AUTO_CONV_POOL_ABOVE} steps)")

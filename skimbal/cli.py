@@ -30,6 +30,7 @@ import numpy as np
 from ._architecture_rules import (
     CELL_NAMES,
     describe_network,
+    resolve_conv_norm,
     resolve_conv_pool,
     resolve_frontend_strides,
 )
@@ -509,6 +510,8 @@ def _network(estimator: Any, lengths: np.ndarray) -> str:
         longest, shortest = int(lengths.max()), int(lengths.min())
         params["frontend_strides"] = resolve_frontend_strides(strides, longest, shortest)
         params["conv_pool"] = resolve_conv_pool(strides, longest)
+    # the report passes the sequences as a list: variable-length input
+    params["conv_norm"] = resolve_conv_norm(params.get("conv_norm", "auto"), True)
     return describe_network(**params)
 
 

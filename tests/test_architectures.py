@@ -345,8 +345,8 @@ def test_describe_network_names_what_is_built():
 
     params = WeightedSequenceClassifier(cell="gru", frontend_strides=(4,)).get_params()
     assert describe_network(**params) == (
-        "Conv1D(32, 64, 32; kernels 8, 5, 3) beside GRU(32), last step "
-        "(after Conv1D front-end, strides (4,))")
+        "Conv1D(32, 64, 32; kernels 8, 5, 3), layer-normalised on variable-length input "
+        "beside GRU(32), last step (after Conv1D front-end, strides (4,))")
     assert describe_network(conv_pool=6).startswith(
         "Conv1D(64, 128, 64; kernels 8, 5, 3) (max-pooled over 6 steps after the first "
         "block) beside")
@@ -443,3 +443,16 @@ def test_keras_free_rules_are_reexported():
     for name in rules.__all__:
         if name != "CELL_NAMES":
             assert getattr(architectures, name) is getattr(rules, name), name
+
+
+def test_describe_network_names_the_convolutional_normalisation():
+    from skimbal.architectures import describe_network
+
+    conv = "Conv1D(32, 64, 32; kernels 8, 5, 3)"
+    params = dict(conv_filters=(32, 64, 32))
+    assert describe_network(**params, conv_norm="batch").startswith(f"{conv} beside")
+    assert describe_network(**params, conv_norm="layer").startswith(
+        f"{conv}, layer-normalised beside")
+    assert describe_network(**params, conv_norm="auto").startswith(
+        f"{conv}, layer-normalised on variable-length input beside")
+    assert "normalised" not in describe_network(architecture="rnn", conv_norm="layer")

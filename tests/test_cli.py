@@ -261,7 +261,7 @@ def test_table_names_the_network_and_lengths(stub, capsys, npz):
                  "--no-resample", "--class-weight", "none"]) == 0
     out = capsys.readouterr().out
     # the stub has only default architecture parameters
-    assert f"network: {describe_network()}" in out
+    assert f"network: {describe_network(conv_norm='layer')}" in out  # list input
     assert "lengths 2-5 (passed unpadded, as a list)" in out and "end-padded" not in out
 
 
@@ -360,8 +360,10 @@ def test_demo_end_to_end(capsys):
     assert [r["model"] for r in report["results"]] == [
         'class_weight="balanced"', *(METHODS[m][1] for m in DEFAULT_METHODS),
         "RandomOverSampler + unweighted"]
-    # the header names the network really trained (the default fcn-rnn, LSTM cell)
-    assert report["network"] == "Conv1D(32, 64, 32; kernels 8, 5, 3) beside LSTM(2), last step"
+    # the header names the network really trained (the default fcn-rnn, LSTM cell; the
+    # list input makes conv_norm="auto" layer normalisation)
+    assert report["network"] == (
+        "Conv1D(32, 64, 32; kernels 8, 5, 3), layer-normalised beside LSTM(2), last step")
     for row in report["results"]:
         ba = row["metrics"]["balanced_accuracy"]["folds"]
         assert len(ba) == 2 and all(0 <= v <= 1 for v in ba)
