@@ -38,7 +38,9 @@ Variants (``--configs``; everything else default):
   budget (``epochs`` set to twice what ``"auto"`` gives);
 - ``layer-norm-no-buckets``: ``conv_norm="layer", length_buckets=None``;
 - ``rnn-only``: ``architecture="rnn"`` (no convolutional branch, no
-  normalisation at all).
+  normalisation at all);
+- ``MiniRocket``: MiniRocket + ridge as in ``benchmarks/real_suite.py`` (series
+  zero-padded to the longest; no losses, only the balanced accuracies).
 
 Run (each default fit is about 30-60 s on two cores with one thread)::
 
@@ -53,11 +55,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from skimbal.datasets import make_variable_length_sequences
 
@@ -78,6 +83,7 @@ CONFIGS: dict[str, dict] = {
     "batch-norm-steps-2x": dict(conv_norm="batch", epochs="2x"),
     "layer-norm-no-buckets": dict(conv_norm="layer", length_buckets=None),
     "rnn-only": dict(architecture="rnn"),
+    "MiniRocket": {},
 }
 
 
@@ -124,12 +130,32 @@ def rebatched_ce(clf, X_scaled, y, *, training: bool, batch: int = 32) -> float:
     return total / len(y)
 
 
+def minirocket_run(data, seed: int) -> dict:
+    """MiniRocket + ridge (``benchmarks/real_suite.py``), on the same split."""
+    from real_suite import MiniRocketRidge
+
+    X_tr, y_tr, X_te, y_te = data
+    t_max = max(len(x) for x in [*X_tr, *X_te])
+    t0 = time.perf_counter()
+    model = MiniRocketRidge(seed, t_max).fit(X_tr, y_tr)
+    fit_s = time.perf_counter() - t0
+    return dict(
+        config="MiniRocket", seed=seed, fit_s=round(fit_s, 1), params={}, epochs=None,
+        last_loss=None, train_ce_train_mode=None, train_ce_infer_mode=None,
+        train_ba=float(balanced_accuracy_score(y_tr, model.predict(X_tr))),
+        test_ba=float(balanced_accuracy_score(y_te, model.predict(X_te))),
+        n_train=len(X_tr), data=DATA,
+    )
+
+
 def one_run(data, config: str, seed: int) -> dict:
     from sklearn.pipeline import make_pipeline
 
     from skimbal import WeightedSequenceClassifier
     from skimbal.preprocessing import SequenceScaler
 
+    if config == "MiniRocket":
+        return minirocket_run(data, seed)
     X_tr, y_tr, X_te, y_te = data
     params = resolve(CONFIGS[config], len(X_tr))
     pipe = make_pipeline(SequenceScaler(), WeightedSequenceClassifier(
@@ -161,13 +187,15 @@ def report(path: Path) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['config']} | {r['seed']} | "
-              + " | ".join(f"{r[k]:.3f}" if k != "fit_s" else f"{r[k]:.0f}" for k in keys)
+              + " | ".join("-" if r[k] is None else f"{r[k]:.3f}" if k != "fit_s"
+                           else f"{r[k]:.0f}" for k in keys)
               + " |")
     print("\n| config | runs | last loss | CE train mode | CE inference | train BA | test BA |")
     print("|---|---|---|---|---|---|---|")
     for config in dict.fromkeys(r["config"] for r in rows):
         mine = [r for r in rows if r["config"] == config]
-        cells = [f"{statistics.median(r[k] for r in mine):.3f}" for k in keys[:-1]]
+        cells = ["-" if mine[0][k] is None else f"{statistics.median(r[k] for r in mine):.3f}"
+                 for k in keys[:-1]]
         print(f"| {config} | {len(mine)} | " + " | ".join(cells) + " |")
 
 
