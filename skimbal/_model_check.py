@@ -532,8 +532,9 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
     module, registered = entry.get("module"), entry.get("registered_name")
     skimbal_loss = slot == "loss" and module in _SKIMBAL_LOSS_MODULES and isinstance(
         registered, str) and cls in SKIMBAL_LOSSES.get(registered, ())
-    skimbal_optimizer = slot == "optimizer" and SKIMBAL_OPTIMIZERS.get(
-        registered if isinstance(registered, str) else "", ("",) * 3)[:2] == (module, cls)
+    optimizer_rule = (SKIMBAL_OPTIMIZERS.get(registered)
+                      if slot == "optimizer" and isinstance(registered, str) else None)
+    skimbal_optimizer = optimizer_rule is not None and optimizer_rule[:2] == (module, cls)
     skimbal_object = skimbal_loss or skimbal_optimizer
     user_registered = (isinstance(registered, str) and not registered.startswith("skimbal>")
                        and module not in (_SLOT_MODULE[slot], "builtins")
@@ -555,6 +556,6 @@ def _check_entry(entry: Any, slot: str, where: str, check_names: Callable[[Any, 
             raise ValueError(f"{where} ({cls}) holds a config that is not plain data "
                              "(refused before Keras read it).")
     if skimbal_optimizer:
-        names(SKIMBAL_OPTIMIZERS[registered][2])
+        names(optimizer_rule[2])
     elif not skimbal_object and not user_registered and (module or "").split(".")[0] == "keras":
         names(cls)

@@ -780,7 +780,7 @@ class WeightedSequenceClassifier(ClassifierTagsMixin, KerasClassifier):
             lite_filters=self.lite_filters,
             lite_kernel_size=self._lite_kernel_size,
             n_members=self.n_members,
-            conv_norm=resolve_conv_norm(getattr(self, "conv_norm", "auto"),
+            conv_norm=resolve_conv_norm(self.conv_norm,
                                         bool(meta.get("variable_length_", False))),
             input_mean=None if self._input_moments is None else self._input_moments[0],
             input_scale=None if self._input_moments is None else self._input_moments[1],
